@@ -1,0 +1,33 @@
+# ResNet.MLNet — two commands: `make demo` (train + evaluate on Fashion-MNIST) and `make test`.
+# Each target installs the Debian packages it needs (idempotent; sudo only when not root).
+
+SHELL := /bin/bash
+CONFIG ?= Release
+DOTNET ?= dotnet
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+# Native build and test needs: libtorch (C++), the PyTorch/torchvision references, image codecs, the data set.
+APT_PACKAGES := cmake g++ make libtorch-dev python3-torch python3-torchvision python3-numpy python3-sklearn \
+                libturbojpeg0-dev libpng-dev dataset-fashion-mnist
+
+.PHONY: deps build test demo bench clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "Debian packages: all present"; fi
+
+build: deps
+	$(DOTNET) build ResNetMLNet.sln -c $(CONFIG)
+
+test: build
+	$(DOTNET) test ResNetMLNet.sln -c $(CONFIG) --no-build --logger "console;verbosity=normal"
+
+clean:
+	$(DOTNET) clean ResNetMLNet.sln -c $(CONFIG) >/dev/null || true
+	find . -name bin -o -name obj -type d -prune -exec rm -rf {} +

@@ -1,0 +1,60 @@
+using ResNet.MLNet.Torch;
+using ResNet.MLNet.Torch.Modules;
+
+namespace ResNet.MLNet.Models;
+
+/// <summary>
+/// A residual network built by <see cref="ResNetBuilder"/> from a <see cref="ResNetSpec"/>. Child names follow
+/// torchvision: <c>conv1</c>, <c>bn1</c>, <c>relu</c>, <c>maxpool</c> (ImageNet stem), <c>layer1</c>..<c>layerN</c>,
+/// <c>avgpool</c>, <c>fc</c>; its state dict loads torchvision weights by name.
+/// </summary>
+public sealed class ResNet : Module
+{
+    private readonly Module _conv1, _bn1, _relu, _avgpool;
+    private readonly Module? _maxpool;
+    private readonly Sequential[] _stages;
+
+    /// <summary>The description this network was built from.</summary>
+    public ResNetSpec Spec { get; }
+
+    /// <summary>The classifier.</summary>
+    public Linear Fc { get; }
+
+    /// <summary>The residual stages.</summary>
+    public IReadOnlyList<Sequential> Stages => _stages;
+
+    internal ResNet(ResNetSpec spec, Module conv1, Module bn1, Module? maxpool, Sequential[] stages, Linear fc)
+    {
+        Spec = spec;
+        _conv1 = RegisterModule("conv1", conv1);
+        _bn1 = RegisterModule("bn1", bn1);
+        _relu = RegisterModule("relu", new ReLU(inPlace: true));
+        if (maxpool != null) _maxpool = RegisterModule("maxpool", maxpool);
+        _stages = stages;
+        for (int i = 0; i < stages.Length; i++) RegisterModule($"layer{i + 1}", stages[i]);
+        _avgpool = RegisterModule("avgpool", new AdaptiveAvgPool2d(1, 1));
+        Fc = RegisterModule("fc", fc);
+    }
+
+    /// <summary>Logits (N, classes) of an (N, C, H, W) float batch.</summary>
+    public override Tensor Forward(Tensor input) => Fc.Forward(Features(input));
+
+    /// <summary>The pooled features before the classifier (N, features).</summary>
+    public Tensor Features(Tensor input)
+    {
+        CheckInput(input);
+        var x = _relu.Forward(_bn1.Forward(_conv1.Forward(input)));
+        if (_maxpool != null) x = _maxpool.Forward(x);
+        foreach (var stage in _stages) x = stage.Forward(x);
+        return _avgpool.Forward(x).Flatten(1);
+    }
+
+    private void CheckInput(Tensor input)
+    {
+        var shape = input.Shape;
+        if (shape.Length != 4)
+            throw new ArgumentException($"{Spec.Name} expects a 4-D input (N, C, H, W), got shape [{string.Join(", ", shape)}]");
+        if (shape[1] != Spec.InChannels)
+            throw new ArgumentException($"{Spec.Name} expects {Spec.InChannels} input channel(s), got shape [{string.Join(", ", shape)}] with {shape[1]}");
+    }
+}

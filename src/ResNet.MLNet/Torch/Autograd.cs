@@ -1,0 +1,69 @@
+using ResNet.MLNet.Native;
+
+namespace ResNet.MLNet.Torch;
+
+/// <summary>
+/// Autograd switches. Grad mode and inference mode are per thread, as in libtorch: a guard affects the thread
+/// that created it and must be disposed on that thread.
+/// </summary>
+public static class Autograd
+{
+    /// <summary>Whether operations on this thread record gradients.</summary>
+    public static bool IsGradEnabled => NativeMethods.rn_grad_enabled() != 0;
+
+    /// <summary>Disables gradient recording on this thread until disposed (<c>torch.no_grad()</c>).</summary>
+    public static GradModeGuard NoGrad() => new(false);
+
+    /// <summary>Sets gradient recording on this thread until disposed (<c>torch.set_grad_enabled</c>).</summary>
+    public static GradModeGuard SetGradEnabled(bool enabled) => new(enabled);
+
+    /// <summary>Enters inference mode on this thread until disposed (<c>torch.inference_mode()</c>): no autograd
+    /// bookkeeping at all; tensors created inside cannot later be used in autograd.</summary>
+    public static InferenceModeGuard InferenceMode() => new();
+}
+
+/// <summary>Restores the previous grad mode when disposed.</summary>
+public sealed class GradModeGuard : IDisposable
+{
+    private readonly bool _previous;
+    private readonly int _threadId = Environment.CurrentManagedThreadId;
+    private bool _disposed;
+
+    internal GradModeGuard(bool enabled)
+    {
+        _previous = Autograd.IsGradEnabled;
+        NativeMethods.rn_set_grad_enabled(enabled ? 1 : 0);
+    }
+
+    /// <summary>Restores the grad mode that was in force before this guard.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        if (Environment.CurrentManagedThreadId != _threadId)
+            throw new InvalidOperationException("a grad-mode guard must be disposed on the thread that created it");
+        _disposed = true;
+        NativeMethods.rn_set_grad_enabled(_previous ? 1 : 0);
+    }
+}
+
+/// <summary>Leaves inference mode when disposed.</summary>
+public sealed class InferenceModeGuard : IDisposable
+{
+    private IntPtr _guard;
+    private readonly int _threadId = Environment.CurrentManagedThreadId;
+
+    internal InferenceModeGuard()
+    {
+        NativeMethods.Check(NativeMethods.rn_inference_mode_enter(out _guard));
+    }
+
+    /// <summary>Restores the previous mode.</summary>
+    public void Dispose()
+    {
+        if (_guard == IntPtr.Zero) return;
+        if (Environment.CurrentManagedThreadId != _threadId)
+            throw new InvalidOperationException("an inference-mode guard must be disposed on the thread that created it");
+        NativeMethods.rn_inference_mode_exit(_guard);
+        _guard = IntPtr.Zero;
+    }
+}

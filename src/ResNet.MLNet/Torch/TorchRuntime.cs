@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+using ResNet.MLNet.Native;
+
+namespace ResNet.MLNet.Torch;
+
+/// <summary>
+/// Process-wide libtorch settings. On first use the intra-op thread count is set to
+/// <see cref="Environment.ProcessorCount"/> (Debian's libtorch starts with one thread), unless the environment
+/// variable <c>RESNET_MLNET_THREADS</c> names another count.
+/// </summary>
+public static class TorchRuntime
+{
+    /// <summary>The thread count applied at start-up: <c>RESNET_MLNET_THREADS</c> when set, else all cores.</summary>
+    public static int DefaultThreadCount =>
+        int.TryParse(Environment.GetEnvironmentVariable("RESNET_MLNET_THREADS"), out var t) && t > 0 ? t : Environment.ProcessorCount;
+
+    /// <summary>The number of threads libtorch uses inside one operation.</summary>
+    public static int NumThreads
+    {
+        get => NativeMethods.rn_get_num_threads();
+        set => NativeMethods.Check(NativeMethods.rn_set_num_threads(value));
+    }
+
+    /// <summary>Seeds libtorch's CPU and CUDA generators (<c>torch.manual_seed</c>).</summary>
+    public static void ManualSeed(ulong seed) => NativeMethods.Check(NativeMethods.rn_manual_seed(seed));
+
+    /// <summary>Whether libtorch was built with CUDA and sees a GPU.</summary>
+    public static bool CudaIsAvailable => NativeMethods.rn_cuda_is_available() != 0;
+
+    /// <summary>The number of visible CUDA devices.</summary>
+    public static int CudaDeviceCount => NativeMethods.rn_cuda_device_count();
+
+    /// <summary>Waits for all queued work on a CUDA device (no-op without CUDA).</summary>
+    public static void CudaSynchronize(int deviceIndex = 0) => NativeMethods.Check(NativeMethods.rn_cuda_synchronize(deviceIndex));
+
+    /// <summary>Lets cuDNN pick the fastest convolution algorithms for fixed shapes.</summary>
+    public static void SetCudnnBenchmark(bool enabled) => NativeMethods.Check(NativeMethods.rn_set_cudnn_benchmark(enabled ? 1 : 0));
+
+    /// <summary>The version of the libtorch the shim was built against.</summary>
+    public static string TorchVersion => Marshal.PtrToStringUTF8(NativeMethods.rn_torch_version()) ?? "?";
+
+    /// <summary>The number of native tensor references currently alive (for leak checks).</summary>
+    public static long LiveTensors => NativeMethods.rn_live_tensors();
+}
