@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using ResNet.MLNet.Torch;
+using ResNet.MLNet.Torch.Modules;
+using ResNet.MLNet.Torch.Optim;
+
+namespace ResNet.MLNet.Engine;
+
+/// <summary>
+/// Trains a classifier with mini-batch SGD and cross-entropy: schedule, augmentation, validation, early stopping,
+/// a checkpoint per epoch, exact resume and cancellation. Every random choice of epoch <c>e</c> derives from
+/// <c>(Seed, e)</c>, so a resumed run repeats the uninterrupted one. The model is trained in place (moved to
+/// <see cref="TrainerOptions.Device"/>, channels-last when asked) and left in evaluation mode.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Module _model;
+    private readonly TrainerOptions _options;
+
+    /// <summary>Batches between two reads of the running loss for <see cref="BatchProgress"/> (each read waits for the device).</summary>
+    public int ProgressInterval { get; init; } = 25;
+
+    /// <summary>Prepares to train <paramref name="model"/> (any module mapping (N, C, H, W) to (N, classes) logits).</summary>
+    public Trainer(Module model, TrainerOptions options)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        options.Validate();
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="train"/> for the planned epochs (or from the checkpoint with
+    /// <see cref="TrainerOptions.Resume"/>), reporting each epoch to <paramref name="progress"/>. Cancellation stops
+    /// after the current batch; the model then holds the weights of the last completed step.
+    /// </summary>
+    public TrainingResult Fit(ITrainingData train, ITrainingData? validation = null, IProgress<EpochMetrics>? progress = null,
+        CancellationToken cancellationToken = default, IProgress<BatchProgress>? batchProgress = null)
+    {
+        TrainingDataChecks.CheckCompatible(train, validation);
+        var o = _options;
+        _model.To(o.Device);
+        if (o.ChannelsLast) _model.ToChannelsLast();
+        var parameters = _model.Parameters();
+        using var sgd = new Sgd(parameters, new SgdOptions
+        {
+            LearningRate = o.LearningRate, Momentum = o.Momentum, Nesterov = o.Nesterov, WeightDecay = o.WeightDecay,
+            NoDecayOnNormAndBias = o.NoDecayOnNormAndBias,
+        });
+        var schedule = new LearningRateScheduler(o, (train.Count + o.BatchSize - 1) / o.BatchSize);
+        var checkpoint = o.CheckpointDirectory is { } dir ? new TrainingCheckpoint(dir) : null;
+        var history = new List<EpochMetrics>();
+        if (o.Resume && checkpoint!.Exists) history.AddRange(checkpoint.Restore(_model, sgd, parameters.Count, o.Device).History);
+
+        var clock = Stopwatch.StartNew();
+        int firstEpoch = history.Count;
+        bool cancelled = false, stoppedEarly = false;
+        try
+        {
+            for (int epoch = firstEpoch; epoch < o.Epochs && !stoppedEarly; epoch++)
+            {
+                if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
+                var epochClock = Stopwatch.StartNew();
+                var run = new EpochRun(_model, sgd, schedule, o, epoch, ProgressInterval);
+                var (loss, accuracy, completed) = run.Train(train, batchProgress, cancellationToken);
+                double imagesPerSecond = run.Images / epochClock.Elapsed.TotalSeconds;
+                if (!completed) { cancelled = true; break; }
+                var (validationLoss, validationAccuracy) = validation == null ? (null, null) : Evaluation.LossAndAccuracy(_model, validation, o);
+                var remaining = clock.Elapsed / (epoch + 1 - firstEpoch) * (o.Epochs - epoch - 1);
+                var metrics = new EpochMetrics(epoch + 1, o.Epochs, loss, accuracy, validationLoss, validationAccuracy,
+                    run.LastLearningRate, imagesPerSecond, clock.Elapsed, remaining);
+                history.Add(metrics);
+                checkpoint?.Save(_model, sgd, epoch + 1, o, history);
+                progress?.Report(metrics);
+                stoppedEarly = EarlyStopping.ShouldStop(history, o.EarlyStoppingPatience);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            cancelled = true;
+        }
+        _model.Eval();
+        return new TrainingResult(history, cancelled, stoppedEarly, EarlyStopping.BestEpoch(history));
+    }
+}
