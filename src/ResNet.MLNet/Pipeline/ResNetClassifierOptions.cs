@@ -1,0 +1,103 @@
+using ResNet.MLNet.Data.Images;
+using ResNet.MLNet.Engine;
+using ResNet.MLNet.Models;
+using ResNet.MLNet.Torch;
+
+namespace ResNet.MLNet;
+
+/// <summary>Settings of <see cref="TransformsCatalog.ResNetClassifier"/>; every default is documented and all are data.</summary>
+public sealed record ResNetClassifierOptions
+{
+    /// <summary>The input image column: file paths (string), encoded JPEG/PNG bytes (byte[]) or decoded images. Default "ImagePath".</summary>
+    public string ImageColumnName { get; init; } = "ImagePath";
+    /// <summary>The label column; must be a key column (use MapValueToKey first). Default "Label".</summary>
+    public string LabelColumnName { get; init; } = "Label";
+    /// <summary>The output probability column (float[] with class-name slots). Default "Score".</summary>
+    public string ScoreColumnName { get; init; } = "Score";
+    /// <summary>The output predicted-class key column. Default "PredictedLabel".</summary>
+    public string PredictedLabelColumnName { get; init; } = "PredictedLabel";
+
+    /// <summary>The network. Default <see cref="ResNetArchitecture.ResNet18"/>.</summary>
+    public ResNetArchitecture Architecture { get; init; } = ResNetArchitecture.ResNet18;
+    /// <summary>Side of the square model input in pixels. Default 224.</summary>
+    public int ImageSize { get; init; } = 224;
+    /// <summary>Image channels: 3 (RGB) or 1 (gray). Default 3.</summary>
+    public int Channels { get; init; } = 3;
+    /// <summary>How images are fitted to <see cref="ImageSize"/>. Default <see cref="ResizingKind.IsoCrop"/>.</summary>
+    public ResizingKind Resizing { get; init; } = ResizingKind.IsoCrop;
+    /// <summary>Per-channel normalisation means; default ImageNet's (RGB) or 0.449 (gray).</summary>
+    public float[]? Mean { get; init; }
+    /// <summary>Per-channel normalisation standard deviations; default ImageNet's (RGB) or 0.226 (gray).</summary>
+    public float[]? Std { get; init; }
+
+    /// <summary>Passes over the training data. Default 10.</summary>
+    public int Epochs { get; init; } = 10;
+    /// <summary>Images per optimiser step. Default 32.</summary>
+    public int BatchSize { get; init; } = 32;
+    /// <summary>Peak learning rate. Default 0.05.</summary>
+    public double LearningRate { get; init; } = 0.05;
+    /// <summary>Learning-rate schedule. Default <see cref="LearningRateSchedule.OneCycle"/>.</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.OneCycle;
+    /// <summary>SGD weight decay. Default 5e-4.</summary>
+    public double WeightDecay { get; init; } = 5e-4;
+    /// <summary>Label smoothing. Default 0.</summary>
+    public double LabelSmoothing { get; init; }
+    /// <summary>Training augmentation. Default none.</summary>
+    public AugmentationOptions Augmentation { get; init; } = AugmentationOptions.None;
+
+    /// <summary>Fraction of the training rows held out (seeded draw) for validation, when no <see cref="ValidationSet"/>
+    /// is given. Default 0 (none).</summary>
+    public float ValidationFraction { get; init; }
+    /// <summary>Validation data with the same columns as the training data (key labels). Default null.</summary>
+    public IDataView? ValidationSet { get; init; }
+    /// <summary>Stop when validation loss has not improved for this many epochs. Default null (never).</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>Where to train; a CUDA device falls back to the CPU when CUDA is unavailable. Default the CPU.</summary>
+    public Device Device { get; init; } = Device.Cpu;
+    /// <summary>Seed of initialisation, shuffling and validation split. Default null: the MLContext's seed.</summary>
+    public int? Seed { get; init; }
+    /// <summary>Called after every epoch. Default null.</summary>
+    public Action<EpochMetrics>? MetricsCallback { get; init; }
+    /// <summary>Called during epochs with batch progress. Default null.</summary>
+    public Action<BatchProgress>? BatchCallback { get; init; }
+    /// <summary>Stops training after the current batch; the model keeps the weights reached. Default none.</summary>
+    public CancellationToken CancellationToken { get; init; }
+    /// <summary>Folder for per-epoch checkpoints. Default null (none).</summary>
+    public string? CheckpointDirectory { get; init; }
+    /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/>. Default false.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Leave out training images that cannot be read or decoded (listed in
+    /// <see cref="ResNetClassifierTransformer.SkippedImages"/>) instead of failing. Default false.</summary>
+    public bool SkipUndecodableImages { get; init; }
+    /// <summary>Images per forward pass when scoring. Default 64.</summary>
+    public int ScoringBatchSize { get; init; } = 64;
+
+    /// <summary>The image preprocessing these options describe.</summary>
+    public ImagePreprocessing Preprocessing => new()
+    {
+        Width = ImageSize, Height = ImageSize, Channels = Channels, Resizing = Resizing, Mean = Mean, Std = Std,
+    };
+
+    /// <summary>The trainer settings these options describe.</summary>
+    public TrainerOptions ToTrainerOptions(int seed, Device device) => new()
+    {
+        Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, Schedule = Schedule, WeightDecay = WeightDecay,
+        LabelSmoothing = LabelSmoothing, Augmentation = Augmentation, EarlyStoppingPatience = EarlyStoppingPatience,
+        Seed = seed, Device = device, CheckpointDirectory = CheckpointDirectory, Resume = Resume,
+    };
+
+    /// <summary>The training settings as text, for the model manifest.</summary>
+    public IReadOnlyDictionary<string, string> Describe(int seed, Device device) => new SortedDictionary<string, string>
+    {
+        ["architecture"] = Architecture.ToString(), ["imageSize"] = ImageSize.ToString(), ["channels"] = Channels.ToString(),
+        ["epochs"] = Epochs.ToString(), ["batchSize"] = BatchSize.ToString(),
+        ["learningRate"] = LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        ["schedule"] = Schedule.ToString(), ["weightDecay"] = WeightDecay.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        ["labelSmoothing"] = LabelSmoothing.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        ["augmentation"] = $"crop padding {Augmentation.RandomCropPadding}, flip {Augmentation.HorizontalFlip}",
+        ["validationFraction"] = ValidationFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        ["seed"] = seed.ToString(), ["device"] = device.ToString(),
+    };
+}
