@@ -38,7 +38,7 @@ public sealed class ConfusionMatrix
     public string GetFormattedConfusionTable()
     {
         int k = NumberOfClasses;
-        int nameWidth = Math.Max(10, ClassNames.Max(n => n.Length));
+        int nameWidth = Math.Max(10, ClassNames.Max(n => n.Length) + $"{k - 1}. ".Length);
         int cell = Math.Max(7, (int)Math.Max(1, Counts.SelectMany(r => r).DefaultIfEmpty(0).Max()).ToString(CultureInfo.InvariantCulture).Length + 1);
         var sb = new StringBuilder();
         sb.AppendLine("Confusion table (rows: true class, columns: predicted class)");
@@ -47,7 +47,7 @@ public sealed class ConfusionMatrix
         sb.AppendLine(" | Recall");
         for (int t = 0; t < k; t++)
         {
-            sb.Append($"{t}. {ClassNames[t]}".PadRight(nameWidth + 3)[..(nameWidth)]).Append(" |");
+            sb.Append($"{t}. {ClassNames[t]}".PadRight(nameWidth)).Append(" |");
             for (int p = 0; p < k; p++) sb.Append(Counts[t][p].ToString(CultureInfo.InvariantCulture).PadLeft(cell));
             sb.Append(" | ").AppendLine(PerClassRecall[t].ToString("0.0000", CultureInfo.InvariantCulture));
         }

@@ -78,14 +78,17 @@ public sealed class ResNetClassifierTransformer : ITransformer, IDisposable
         long firstRow = 0;
         Task<(List<object?[]> Rows, float[] Pixels)>? next = null;
         using var chunks = Chunks(input, token).GetEnumerator();
+        (List<object?[]> Rows, float[] Pixels) Decode(List<object?[]> rows, long first) =>
+            (rows, _decoder.Decode(rows.Select(r => r[image]).ToArray(), i => ImageLoader.Describe(rows[i][image], first + i, Settings.ImageColumnName), token));
         Task<(List<object?[]> Rows, float[] Pixels)>? Start(long first)
         {
             if (!chunks.MoveNext()) return null;
             var rows = chunks.Current;
-            return Task.Run(() => (rows, _decoder.Decode(rows.Select(r => r[image]).ToArray(),
-                i => ImageLoader.Describe(rows[i][image], first + i, Settings.ImageColumnName), token)), token);
+            return Task.Run(() => Decode(rows, first), token);
         }
-        next = Start(firstRow);
+        // The first chunk decodes on the caller's thread (a single prediction needs no hand-off); later ones are
+        // decoded on the thread pool while the previous chunk is scored.
+        next = chunks.MoveNext() ? Task.FromResult(Decode(chunks.Current, firstRow)) : null;
         while (next != null)
         {
             var (rows, pixels) = next.GetAwaiter().GetResult();

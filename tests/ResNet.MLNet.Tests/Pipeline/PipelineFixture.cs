@@ -6,7 +6,7 @@ namespace ResNet.MLNet.Tests.Pipeline;
 
 /// <summary>
 /// Shared by the pipeline tests: an image-folder data set written by /usr/bin/python3 from the real Fashion-MNIST
-/// files (PNG and JPEG, gray and RGB, mixed sizes) and one short-trained ResNet-20 pipeline (4 classes, 28 px gray).
+/// files (PNG and JPEG, gray and RGB, mixed sizes) and one short-trained ResNet-20 pipeline (4 classes, 16 px gray).
 /// </summary>
 public sealed class PipelineFixture : IDisposable
 {
@@ -25,19 +25,19 @@ public sealed class PipelineFixture : IDisposable
 
     public PipelineFixture()
     {
-        PythonReference.Run("image_folder.py", new[] { TrainFolder, "train", "60" }.Concat(ClassIndices).ToArray());
-        PythonReference.Run("image_folder.py", new[] { TestFolder, "t10k", "20" }.Concat(ClassIndices).ToArray());
+        PythonReference.Run("image_folder.py", new[] { TrainFolder, "train", "40" }.Concat(ClassIndices).ToArray());
+        PythonReference.Run("image_folder.py", new[] { TestFolder, "t10k", "15" }.Concat(ClassIndices).ToArray());
         BaselineTensors = Torch.TorchRuntime.LiveTensors;
-        Model = Pipeline(Context, epochs: 3).Fit(Context.Data.LoadImagesFromDirectory(TrainFolder));
+        Model = Pipeline(Context, epochs: 4).Fit(Context.Data.LoadImagesFromDirectory(TrainFolder));
     }
 
     /// <summary>The test pipeline: key-map the label, a ResNet-20 on 28×28 gray images, map the prediction back to text.</summary>
-    public static EstimatorChain<KeyToValueMappingTransformer> Pipeline(MLContext ml, int epochs, bool skipUndecodable = false, int imageSize = 28) =>
+    public static EstimatorChain<KeyToValueMappingTransformer> Pipeline(MLContext ml, int epochs, bool skipUndecodable = false, int imageSize = 16) =>
         ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: KeyOrdinality.ByValue)
             .Append(ml.Transforms.ResNetClassifier(new ResNetClassifierOptions
             {
                 Architecture = ResNetArchitecture.ResNet20, ImageSize = imageSize, Channels = 1, Resizing = ResizingKind.Fill,
-                Epochs = epochs, BatchSize = 32, LearningRate = 0.05, SkipUndecodableImages = skipUndecodable,
+                Epochs = epochs, BatchSize = 16, LearningRate = 0.05, SkipUndecodableImages = skipUndecodable,
             }))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
