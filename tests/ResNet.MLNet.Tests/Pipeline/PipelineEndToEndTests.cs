@@ -13,14 +13,14 @@ public class PipelineEndToEndTests(PipelineFixture fixture)
     [Fact]
     public void FitLearnsTheImageFolderAndEvaluates()
     {
-        Assert.Equal(3, fixture.Epochs.Count);
+        Assert.Equal(PipelineFixture.TrainingEpochs, fixture.Epochs.Count);
         Assert.Equal(new[] { "Bag", "Sneaker", "T-shirt-top", "Trouser" }, fixture.Classifier.ClassNames);
         var scored = fixture.Model.Transform(Ml.Data.LoadImagesFromDirectory(fixture.TestFolder));
         Assert.Equal(fixture.Classifier.ClassNames, scored.Schema["Score"].SlotNames);
         Assert.Equal(typeof(string), scored.Schema["PredictedLabel"].Type);
         var metrics = Ml.MulticlassClassification.Evaluate(scored, topKPredictionCount: 2);
-        Assert.Equal(80, metrics.Count);
-        // Four well-separated classes: three short epochs on 240 images must clearly beat chance (0.25).
+        Assert.Equal(4 * PipelineFixture.TestPerClass, metrics.Count);
+        // Four well-separated classes: four short epochs on 160 images must clearly beat chance (0.25).
         Assert.True(metrics.MicroAccuracy > 0.7, $"accuracy {metrics.MicroAccuracy}");
         Assert.True(metrics.LogLossReduction > 0.2, $"log-loss reduction {metrics.LogLossReduction}");
         Assert.Contains("Recall", metrics.ConfusionMatrix.GetFormattedConfusionTable());
@@ -58,7 +58,7 @@ public class PipelineEndToEndTests(PipelineFixture fixture)
         {
             Assert.Equal(fixture.Classifier.ClassNames, manifest.Steps[1].ClassNames);
             Assert.Equal("ResNet20", manifest.Steps[1].Architecture);
-            Assert.Equal(3, manifest.Steps[1].Metrics!.Count);
+            Assert.Equal(PipelineFixture.TrainingEpochs, manifest.Steps[1].Metrics!.Count);
             Assert.Equal(64, manifest.Entries.Single().Value.Length);
             var again = Ml.Data.CreateEnumerable<ImagePrediction>(((ITransformer)loaded).Transform(test)).ToList();
             Assert.Equal(original.Count, again.Count);

@@ -13,6 +13,8 @@ public sealed class PipelineFixture : IDisposable
     /// <summary>Fashion-MNIST classes used: T-shirt/top, Trouser, Sneaker, Bag.</summary>
     public static readonly string[] ClassIndices = { "0", "1", "7", "8" };
 
+    public const int TrainPerClass = 40, TestPerClass = 15, TrainingEpochs = 4;
+
     private readonly TempDir _dir = new();
 
     public string TrainFolder => Path.Combine(_dir.Path, "train");
@@ -25,10 +27,10 @@ public sealed class PipelineFixture : IDisposable
 
     public PipelineFixture()
     {
-        PythonReference.Run("image_folder.py", new[] { TrainFolder, "train", "40" }.Concat(ClassIndices).ToArray());
-        PythonReference.Run("image_folder.py", new[] { TestFolder, "t10k", "15" }.Concat(ClassIndices).ToArray());
+        PythonReference.Run("image_folder.py", new[] { TrainFolder, "train", TrainPerClass.ToString() }.Concat(ClassIndices).ToArray());
+        PythonReference.Run("image_folder.py", new[] { TestFolder, "t10k", TestPerClass.ToString() }.Concat(ClassIndices).ToArray());
         BaselineTensors = Torch.TorchRuntime.LiveTensors;
-        Model = Pipeline(Context, epochs: 4).Fit(Context.Data.LoadImagesFromDirectory(TrainFolder));
+        Model = Pipeline(Context, TrainingEpochs).Fit(Context.Data.LoadImagesFromDirectory(TrainFolder));
     }
 
     /// <summary>The test pipeline: key-map the label, a ResNet-20 on 28×28 gray images, map the prediction back to text.</summary>
