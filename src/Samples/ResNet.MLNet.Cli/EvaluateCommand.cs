@@ -1,0 +1,37 @@
+using System.CommandLine;
+
+namespace ResNet.MLNet.Cli;
+
+/// <summary><c>evaluate MODEL DATA</c>: scores labelled images and prints ML.NET's multiclass metrics and the confusion table.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("model") { Description = "Model zip written by 'train'" };
+        var data = new Argument<string>("data") { Description = "Image folder (one sub-folder per class) or CSV/TSV file with ImagePath,Label columns" };
+        var topK = new Option<int>("--top-k") { Description = "k of the top-k accuracy", DefaultValueFactory = _ => 3 };
+        var command = new Command("evaluate", "Evaluate a model on labelled images") { model, data, topK };
+        command.SetAction(r => DataLoading.Run(() =>
+        {
+            var ml = new MLContext(1);
+            var loaded = ml.Model.Load(r.GetValue(model)!, out var manifest);
+            try
+            {
+                int classes = manifest.Steps.First(s => s.ClassNames != null).ClassNames!.Count;
+                int k = Math.Min(r.GetValue(topK), classes);
+                var m = ml.MulticlassClassification.Evaluate(loaded.Transform(DataLoading.Load(ml, r.GetValue(data)!)), topKPredictionCount: k);
+                Console.WriteLine($"images            {m.Count}");
+                Console.WriteLine($"MicroAccuracy     {m.MicroAccuracy:0.0000}");
+                Console.WriteLine($"MacroAccuracy     {m.MacroAccuracy:0.0000}");
+                Console.WriteLine($"LogLoss           {m.LogLoss:0.0000}");
+                Console.WriteLine($"LogLossReduction  {m.LogLossReduction:0.0000}");
+                Console.WriteLine($"TopKAccuracy (k={k}) {m.TopKAccuracy:0.0000}");
+                Console.WriteLine();
+                Console.WriteLine(m.ConfusionMatrix.GetFormattedConfusionTable());
+                return 0;
+            }
+            finally { (loaded as IDisposable)?.Dispose(); }
+        }));
+        return command;
+    }
+}

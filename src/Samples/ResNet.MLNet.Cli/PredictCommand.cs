@@ -1,0 +1,46 @@
+using System.CommandLine;
+using ResNet.MLNet.Data.Sources;
+
+namespace ResNet.MLNet.Cli;
+
+/// <summary><c>predict MODEL IMAGE...</c>: prints the top-k classes with probabilities for each image (or each image in a folder).</summary>
+internal static class PredictCommand
+{
+    private sealed class Input
+    {
+        public string ImagePath { get; set; } = "";
+    }
+
+    private sealed class Output
+    {
+        public float[] Score { get; set; } = Array.Empty<float>();
+    }
+
+    public static Command Create()
+    {
+        var model = new Argument<string>("model") { Description = "Model zip written by 'train'" };
+        var images = new Argument<string[]>("images") { Description = "Image files or folders", Arity = ArgumentArity.OneOrMore };
+        var top = new Option<int>("--top", "-k") { Description = "How many classes to show per image", DefaultValueFactory = _ => 3 };
+        var command = new Command("predict", "Classify images with a trained model") { model, images, top };
+        command.SetAction(r => DataLoading.Run(() =>
+        {
+            var ml = new MLContext(1);
+            var loaded = ml.Model.Load(r.GetValue(model)!, out var manifest);
+            try
+            {
+                var classNames = manifest.Steps.First(s => s.ClassNames != null).ClassNames!;
+                var engine = ml.Model.CreatePredictionEngine<Input, Output>(loaded);
+                var files = r.GetValue(images)!.SelectMany(p => Directory.Exists(p) ? ImageFolderSource.ListImages(Path.GetFullPath(p)) : new[] { p });
+                foreach (var file in files)
+                {
+                    var score = engine.Predict(new Input { ImagePath = Path.GetFullPath(file) }).Score;
+                    var best = score.Select((p, c) => (p, c)).OrderByDescending(x => x.p).Take(Math.Max(1, r.GetValue(top)));
+                    Console.WriteLine($"{file}: " + string.Join(", ", best.Select(x => $"{classNames[x.c]} {x.p:P1}")));
+                }
+                return 0;
+            }
+            finally { (loaded as IDisposable)?.Dispose(); }
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,12 @@
+using System.CommandLine;
+using ResNet.MLNet.Cli;
+
+// resnet-mlnet: train, evaluate and use residual-network image classifiers from the command line.
+var root = new RootCommand("Train, evaluate and use ResNet image classifiers (ResNet.MLNet).")
+{
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    PredictCommand.Create(),
+    BenchDecodeCommand.Create(),
+};
+return root.Parse(args).Invoke();
