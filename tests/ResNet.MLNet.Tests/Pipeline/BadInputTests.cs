@@ -188,8 +188,14 @@ public class BadInputTests(PipelineFixture fixture)
         var gif = Path.Combine(root, "Trouser", "not-really.gif");
         File.WriteAllBytes(empty, Array.Empty<byte>());
         File.WriteAllBytes(gif, "GIF89a"u8.ToArray());
-        using var model = Quick(Ml, skip: true).Fit(Ml.Data.LoadImagesFromDirectory(root));
+        long baseline = Torch.TorchRuntime.LiveTensors;
+        var model = Quick(Ml, skip: true).Fit(Ml.Data.LoadImagesFromDirectory(root));
         var skipped = ((ResNetClassifierTransformer)model[1]).SkippedImages;
+        var good = Directory.GetFiles(Path.Combine(root, "Trouser"), "0*").Select(f => new ImageInput { ImagePath = f }).ToList();
+        Assert.Equal(good.Count, Ml.Data.CreateEnumerable<ImagePrediction>(model.Transform(Ml.Data.LoadFromEnumerable(good))).Count());
+        model.Dispose();
+        // Fitting, scoring and disposing leave no native tensor behind.
+        Assert.Equal(baseline, Torch.TorchRuntime.LiveTensors);
         Assert.Equal(2, skipped.Count);
         Assert.Equal(new[] { empty, gif }, skipped.Select(s => s.Source));
         Assert.Contains("0 bytes", skipped[0].Reason);
