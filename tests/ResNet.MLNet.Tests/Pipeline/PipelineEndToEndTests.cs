@@ -18,6 +18,10 @@ public class PipelineEndToEndTests(PipelineFixture fixture)
         var scored = fixture.Model.Transform(Ml.Data.LoadImagesFromDirectory(fixture.TestFolder));
         Assert.Equal(fixture.Classifier.ClassNames, scored.Schema["Score"].SlotNames);
         Assert.Equal(typeof(string), scored.Schema["PredictedLabel"].Type);
+        // Before MapKeyToValue, PredictedLabel is a key whose values are the class names.
+        var keyed = fixture.Classifier.Transform(fixture.Model[0].Transform(Ml.Data.LoadImagesFromDirectory(fixture.TestFolder)));
+        Assert.True(keyed.Schema["PredictedLabel"].IsKey);
+        Assert.Equal(fixture.Classifier.ClassNames, keyed.Schema["PredictedLabel"].KeyValues);
         var metrics = Ml.MulticlassClassification.Evaluate(scored, topKPredictionCount: 2);
         Assert.Equal(4 * PipelineFixture.TestPerClass, metrics.Count);
         // Four well-separated classes: four short epochs on 160 images must clearly beat chance (0.25).
