@@ -4,12 +4,12 @@ using Spectre.Console;
 namespace ResNet.MLNet.Bench;
 
 /// <summary>The table on the console and the same figures as JSON (<c>bench/results/latest.json</c>).</summary>
-public sealed record BenchReport(DateTimeOffset Date, string Machine, int Threads, string LibTorch, string PyTorch, IReadOnlyList<BenchRow> Rows)
+public sealed record BenchReport(DateTimeOffset Date, string Machine, int Threads, string LibTorch, string PyTorch, string OurLayout, IReadOnlyList<BenchRow> Rows)
 {
     /// <summary>Prints the table.</summary>
     public void Print()
     {
-        var table = new Table().Title($"ours vs PyTorch {PyTorch}, libtorch {LibTorch}, {Threads} thread(s)")
+        var table = new Table().Title($"ours vs PyTorch {PyTorch}, libtorch {LibTorch}, {Threads} thread(s), ours {OurLayout}")
             .AddColumns("case", "ours img/s", "PyTorch img/s", "ours ms/batch", "PyTorch ms/batch", "ratio");
         foreach (var r in Rows)
         {
@@ -29,7 +29,7 @@ public sealed record BenchReport(DateTimeOffset Date, string Machine, int Thread
             r.Name, r.Title, r.Batch, r.Repetitions, OursImagesPerSecond = Math.Round(r.OursImagesPerSecond, 2),
             PyTorchImagesPerSecond = Math.Round(r.PyTorchImagesPerSecond, 2), Ratio = Math.Round(r.Ratio, 4),
         });
-        var json = JsonSerializer.Serialize(new { Date, Machine, Threads, LibTorch, PyTorch, Rows = rows },
+        var json = JsonSerializer.Serialize(new { Date, Machine, Threads, LibTorch, PyTorch, OurLayout, Rows = rows },
             new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
         File.WriteAllText(path, json + Environment.NewLine);
     }

@@ -15,8 +15,9 @@ public sealed class OurCase : IDisposable
     private readonly TrainingStep? _step;
     private readonly Scorer? _scorer;
 
-    /// <summary>Builds the model and the batch of <paramref name="benchCase"/>.</summary>
-    public OurCase(BenchCase benchCase)
+    /// <summary>Builds the model and the batch of <paramref name="benchCase"/>; <paramref name="channelsLast"/> is the
+    /// memory format ours uses (the trainer's and scorer's default is channels-last).</summary>
+    public OurCase(BenchCase benchCase, bool channelsLast = true)
     {
         TorchRuntime.ManualSeed(0);
         var (architecture, classes) = benchCase.Model switch
@@ -34,14 +35,14 @@ public sealed class OurCase : IDisposable
         if (benchCase.IsTraining)
         {
             _model.Train();
-            _model.ToChannelsLast();
+            if (channelsLast) _model.ToChannelsLast();
             _sgd = new Sgd(_model.Parameters(), new SgdOptions { LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4 });
-            _step = new TrainingStep(_model, _sgd, Device.Cpu, channelsLast: true);
+            _step = new TrainingStep(_model, _sgd, Device.Cpu, channelsLast);
         }
         else
         {
             _model.Eval();
-            _scorer = new Scorer(_model);
+            _scorer = new Scorer(_model, channelsLast: channelsLast);
         }
     }
 
