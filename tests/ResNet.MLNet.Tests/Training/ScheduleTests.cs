@@ -2,7 +2,7 @@ using System.Text.Json;
 using ResNet.MLNet.Engine;
 using ResNet.MLNet.Tests.Support;
 
-namespace ResNet.MLNet.Tests.Engine;
+namespace ResNet.MLNet.Tests.Training;
 
 /// <summary>Every learning-rate schedule equals torch.optim.lr_scheduler's, step by step, computed at test time.</summary>
 public class ScheduleTests

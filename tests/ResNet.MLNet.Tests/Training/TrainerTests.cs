@@ -6,7 +6,7 @@ using ResNet.MLNet.Torch;
 using ResNet.MLNet.Tests.Support;
 using Xunit.Abstractions;
 
-namespace ResNet.MLNet.Tests.Engine;
+namespace ResNet.MLNet.Tests.Training;
 
 /// <summary>The trainer on real Fashion-MNIST subsets: it learns, resumes exactly, and stops cleanly when cancelled.</summary>
 public class TrainerTests

@@ -3,7 +3,7 @@ using ResNet.MLNet.Torch;
 using ResNet.MLNet.Torch.Optim;
 using ResNet.MLNet.Torch.Serialization;
 
-namespace ResNet.MLNet.Tests.Engine;
+namespace ResNet.MLNet.Tests.Training;
 
 /// <summary>Weight decay that spares BN and bias (1-D) parameters equals torch.optim.SGD with two parameter groups.</summary>
 public class SgdDecayTests
