@@ -2,7 +2,7 @@ using System.IO.Compression;
 using ResNet.MLNet.Data.Idx;
 using ResNet.MLNet.Tests.Support;
 
-namespace ResNet.MLNet.Tests.Data;
+namespace ResNet.MLNet.Tests.Idx;
 
 /// <summary>The IDX reader on the real Fashion-MNIST files and on damaged copies of them.</summary>
 public class IdxReaderTests
