@@ -46,7 +46,7 @@ static int Run(DemoOptions options)
             {
                 long rssMiB = Process.GetCurrentProcess().WorkingSet64 >> 20;
                 AnsiConsole.MarkupLineInterpolated(
-                    $"epoch {m.Epoch}/{m.Epochs}: train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}, lr {m.LearningRate:G3}, {m.ImagesPerSecond:F0} img/s, elapsed {m.Elapsed:mm\\:ss}, ETA {m.EstimatedRemaining:mm\\:ss}, RSS {rssMiB} MiB");
+                    $"epoch {m.Epoch}/{m.Epochs}: train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}, lr {m.LearningRate:G3}, {m.ImagesPerSecond:F0} img/s, elapsed {Clock(m.Elapsed)}, ETA {Clock(m.EstimatedRemaining)}, RSS {rssMiB} MiB");
             });
             result = trainer.Fit(train, validation: null, epochProgress, cancel.Token, batchProgress);
         });
@@ -66,3 +66,5 @@ static int Run(DemoOptions options)
     AnsiConsole.MarkupLineInterpolated($"model saved to {saved}");
     return 0;
 }
+
+static string Clock(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t:mm\\:ss}" : t.ToString("mm\\:ss");
