@@ -34,7 +34,7 @@ public sealed class FoldedResNet : Module
     {
         if (model is not Models.ResNet net) return null;
         var children = net.NamedChildren().ToDictionary(kv => kv.Key, kv => kv.Value);
-        if (children["conv1"] is not Conv2d conv1 || children["bn1"] is not BatchNorm2d bn1) return null;
+        if (children.GetValueOrDefault("conv1") is not Conv2d conv1 || children.GetValueOrDefault("bn1") is not BatchNorm2d bn1) return null;
         var units = new List<FoldedResidualUnit>();
         foreach (var stage in net.Stages)
             foreach (var layer in stage.Layers)

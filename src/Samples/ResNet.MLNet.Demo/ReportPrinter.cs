@@ -4,19 +4,21 @@ using Spectre.Console;
 
 namespace ResNet.MLNet.Demo;
 
-/// <summary>Prints a <see cref="ClassificationReport"/>'s confusion matrix with class names and per-class recall.</summary>
+/// <summary>Prints a <see cref="ClassificationReport"/>'s confusion matrix with class names and per-class recall.
+/// Columns are numbered (the row labels give each number's class) so the table fits an 80-column console.</summary>
 public static class ReportPrinter
 {
+    /// <summary>Writes the table to the console.</summary>
     public static void Print(ClassificationReport report)
     {
         var names = report.ClassNames;
         var table = new Table().Title("confusion matrix (rows: true class, columns: predicted)").Border(TableBorder.Rounded);
         table.AddColumn("true \\ predicted");
-        foreach (var n in names) table.AddColumn(new TableColumn(Markup.Escape(Short(n))).RightAligned());
+        for (int c = 0; c < names.Count; c++) table.AddColumn(new TableColumn(c.ToString(CultureInfo.InvariantCulture)).RightAligned());
         table.AddColumn(new TableColumn("recall").RightAligned());
         for (int t = 0; t < names.Count; t++)
         {
-            var cells = new List<string> { Markup.Escape(names[t]) };
+            var cells = new List<string> { Markup.Escape($"{t} {names[t]}") };
             long row = 0;
             for (int c = 0; c < names.Count; c++)
             {
@@ -29,6 +31,4 @@ public static class ReportPrinter
         }
         AnsiConsole.Write(table);
     }
-
-    private static string Short(string name) => name.Length <= 8 ? name : name[..8];
 }
