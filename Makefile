@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := cmake g++ make libtorch-dev python3-torch python3-torchvision python3-numpy python3-sklearn \
                 libturbojpeg0-dev libpng-dev dataset-fashion-mnist
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test demo bench bench-pipeline clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -35,6 +35,17 @@ demo: build
 # Ours vs PyTorch on the same libtorch, interleaved, medians; writes bench/results/latest.json. ARGS="--reps 11" etc.
 bench: build
 	$(DOTNET) src/Samples/ResNet.MLNet.Bench/bin/$(CONFIG)/net10.0/resnet-bench.dll $(ARGS)
+
+# Pipeline rows: JPEG decode+resize 224+normalise img/s (and the multiple of ResNet-18 training throughput it covers),
+# and scoring through the transformer vs the raw engine scorer on the same ResNet-18 model.
+PIPELINE_CLI := $(DOTNET) src/Samples/ResNet.MLNet.Cli/bin/$(CONFIG)/net10.0/resnet-mlnet.dll
+PIPELINE_BENCH_DIR ?= /tmp/resnet-mlnet-bench-pipeline
+bench-pipeline: build
+	rm -rf $(PIPELINE_BENCH_DIR) && /usr/bin/python3 src/Samples/ResNet.MLNet.Cli/bench_images.py $(PIPELINE_BENCH_DIR)/images 192
+	/usr/bin/python3 src/Samples/ResNet.MLNet.Cli/bench_images.py $(PIPELINE_BENCH_DIR)/few 32
+	$(PIPELINE_CLI) bench-decode $(PIPELINE_BENCH_DIR)/images --compare-training
+	$(PIPELINE_CLI) train $(PIPELINE_BENCH_DIR)/few --model $(PIPELINE_BENCH_DIR)/r18.zip --architecture resnet18 --epochs 1 --batch-size 32 --validation-fraction 0
+	$(PIPELINE_CLI) bench-score $(PIPELINE_BENCH_DIR)/r18.zip $(PIPELINE_BENCH_DIR)/images --rounds 2
 
 clean:
 	$(DOTNET) clean ResNetMLNet.sln -c $(CONFIG) >/dev/null || true
