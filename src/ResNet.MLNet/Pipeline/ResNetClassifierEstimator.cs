@@ -36,12 +36,19 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         CheckClasses(labels, classNames);
 
         var device = o.Device.Type == DeviceType.Cuda && !TorchRuntime.CudaIsAvailable ? Device.Cpu : o.Device;
-        var (train, validation) = SplitValidation(images, labels, sources, classNames);
+        ITrainingData train;
+        ITrainingData? validation;
         if (o.ValidationSet is { } set)
         {
+            // An explicit validation set takes precedence over ValidationFraction: every training row trains.
             var (vi, vl, vs) = ImageColumnReader.Read(set, o.ImageColumnName, o.LabelColumnName, o.CancellationToken);
+            if (set.Schema[o.LabelColumnName].KeyValues!.Count != classNames.Count)
+                throw new ArgumentException($"the validation set's label column has {set.Schema[o.LabelColumnName].KeyValues!.Count} classes but the training data has {classNames.Count}: " +
+                                            "map both with the same fitted MapValueToKey");
+            train = new ImageTrainingData(images, labels.ToArray(), classNames, o.Preprocessing, i => sources[i]);
             validation = new ImageTrainingData(vi, vl.ToArray(), classNames, o.Preprocessing, i => vs[i]);
         }
+        else (train, validation) = SplitValidation(images, labels, sources, classNames);
 
         TorchRuntime.ManualSeed((ulong)_seed);
         var model = ResNetZoo.Create(o.Architecture, classNames.Count, o.Channels);

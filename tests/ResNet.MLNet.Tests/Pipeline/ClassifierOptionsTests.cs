@@ -31,6 +31,19 @@ public class ClassifierOptionsTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public void ValidationSetIsScoredEveryEpoch()
+    {
+        var keys = Ml.Transforms.Conversion.MapValueToKey("Label").Fit(Ml.Data.LoadImagesFromDirectory(fixture.TestFolder));
+        var split = Ml.Data.TrainTestSplit(keys.Transform(Ml.Data.LoadImagesFromDirectory(fixture.TestFolder)), testFraction: 0.25, seed: 5);
+        var epochs = new List<Engine.EpochMetrics>();
+        using var model = Ml.Transforms.ResNetClassifier(Small with { ValidationSet = split.TestSet, MetricsCallback = epochs.Add }).Fit(split.TrainSet);
+        Assert.Equal(2, epochs.Count);
+        Assert.All(epochs, e => Assert.InRange(e.ValidationAccuracy!.Value, 0, 1));
+        // The validation accuracy is a multiple of 1/15 (15 held-out images).
+        Assert.All(epochs, e => Assert.Equal(Math.Round(e.ValidationAccuracy!.Value * 15), e.ValidationAccuracy!.Value * 15, 6));
+    }
+
+    [Fact]
     public void CancelledFitStopsBeforeTraining()
     {
         using var cancelled = new CancellationTokenSource();
