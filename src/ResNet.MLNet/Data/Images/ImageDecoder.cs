@@ -2,7 +2,8 @@ using ResNet.MLNet.Native;
 
 namespace ResNet.MLNet.Data.Images;
 
-/// <summary>Decodes JPEG (libjpeg-turbo) and PNG (libpng) bytes into <see cref="DecodedImage"/>s, gray or RGB. Thread-safe.</summary>
+/// <summary>Decodes JPEG (libjpeg-turbo) and PNG (libpng) bytes into <see cref="DecodedImage"/>s, gray or RGB, turning
+/// JPEGs upright by their EXIF orientation. Thread-safe.</summary>
 public static class ImageDecoder
 {
     /// <summary>Decodes <paramref name="encoded"/> to <paramref name="channels"/> channels (1 gray, 3 RGB; colour is
@@ -21,7 +22,7 @@ public static class ImageDecoder
                 if (NativeMethods.rn_image_decode(data, encoded.Length, channels, output, pixels.LongLength) != 0)
                     throw new ImageDecodeException(source, NativeMethods.LastError());
             }
-            return new DecodedImage(pixels, width, height, channels);
+            return ExifOrientation.Apply(new DecodedImage(pixels, width, height, channels), ExifOrientation.Read(encoded));
         }
     }
 
