@@ -7,7 +7,7 @@ DOTNET ?= dotnet
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 # Native build and test needs: libtorch (C++), the PyTorch/torchvision references, image codecs, the data set.
-APT_PACKAGES := cmake g++ make libtorch-dev python3-torch python3-torchvision python3-numpy python3-sklearn \
+APT_PACKAGES := cmake g++ make libtorch-dev python3-torch python3-torchvision python3-numpy python3-sklearn python3-pil \
                 libturbojpeg0-dev libpng-dev dataset-fashion-mnist
 
 .PHONY: deps build test demo bench bench-pipeline clean
@@ -33,8 +33,10 @@ demo: build
 	$(DOTNET) src/Samples/ResNet.MLNet.Demo/bin/$(CONFIG)/net10.0/resnet-demo.dll $(ARGS)
 
 # Ours vs PyTorch on the same libtorch, interleaved, medians; writes bench/results/latest.json. ARGS="--reps 11" etc.
+# Then the pipeline rows (bench-pipeline below).
 bench: build
 	$(DOTNET) src/Samples/ResNet.MLNet.Bench/bin/$(CONFIG)/net10.0/resnet-bench.dll $(ARGS)
+	$(MAKE) --no-print-directory bench-pipeline
 
 # Pipeline rows: JPEG decode+resize 224+normalise img/s (and the multiple of ResNet-18 training throughput it covers),
 # and scoring through the transformer vs the raw engine scorer on the same ResNet-18 model.
