@@ -29,7 +29,7 @@ public class SafeTensorsTests
         }
         Assert.Equal(tensors["a"].ToArray<float>(), loaded["a"].ToArray<float>());
         Assert.Equal(tensors["b"].ToArray<long>(), loaded["b"].ToArray<long>());
-        Assert.Equal(SafeTensors.ReadHeader(dir.File("x.safetensors")).Metadata["format"], "pt");
+        Assert.Equal("pt", SafeTensors.ReadHeader(dir.File("x.safetensors")).Metadata["format"]);
         foreach (var t in loaded.Values) t.Dispose();
     }
 
