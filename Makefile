@@ -28,6 +28,14 @@ build: deps
 test: build
 	$(DOTNET) test ResNetMLNet.sln -c $(CONFIG) --no-build --logger "console;verbosity=normal"
 
+# The main job: train a ResNet on Fashion-MNIST and evaluate it. Options: make demo ARGS="--epochs 15 --augment" (see --help).
+demo: build
+	$(DOTNET) src/Samples/ResNet.MLNet.Demo/bin/$(CONFIG)/net10.0/resnet-demo.dll $(ARGS)
+
+# Ours vs PyTorch on the same libtorch, interleaved, medians; writes bench/results/latest.json. ARGS="--reps 11" etc.
+bench: build
+	$(DOTNET) src/Samples/ResNet.MLNet.Bench/bin/$(CONFIG)/net10.0/resnet-bench.dll $(ARGS)
+
 clean:
 	$(DOTNET) clean ResNetMLNet.sln -c $(CONFIG) >/dev/null || true
 	find . -name bin -o -name obj -type d -prune -exec rm -rf {} +

@@ -9,16 +9,17 @@ namespace ResNet.MLNet.Engine;
 internal sealed class EpochRun
 {
     private readonly Module _model;
-    private readonly Sgd _sgd;
     private readonly LearningRateScheduler _schedule;
     private readonly TrainerOptions _options;
     private readonly int _epoch, _progressInterval;
+    private readonly TrainingStep _step;
 
     public long Images { get; private set; }
     public double LastLearningRate { get; private set; }
 
     public EpochRun(Module model, Sgd sgd, LearningRateScheduler schedule, TrainerOptions options, int epoch, int progressInterval) =>
-        (_model, _sgd, _schedule, _options, _epoch, _progressInterval) = (model, sgd, schedule, options, epoch, progressInterval);
+        (_model, _schedule, _options, _epoch, _progressInterval, _step) =
+            (model, schedule, options, epoch, progressInterval, new TrainingStep(model, sgd, options.Device, options.ChannelsLast, options.LabelSmoothing));
 
     /// <summary>The seed of every random choice in 0-based epoch <paramref name="epoch"/> of a run seeded <paramref name="seed"/>.</summary>
     public static int EpochSeed(int seed, int epoch) => unchecked(seed * 1000 + epoch);
@@ -57,15 +58,7 @@ internal sealed class EpochRun
 
     private void Step(Tensor images, Tensor labels, BatchAugmenter augmenter, MetricsAccumulator metrics, double learningRate)
     {
-        var x = augmenter.Apply(images.To(_options.Device));
-        if (_options.ChannelsLast) x = x.Contiguous(MemoryFormat.ChannelsLast);
-        var y = labels.To(_options.Device);
-        _sgd.Options = _sgd.Options with { LearningRate = learningRate };
-        _sgd.ZeroGrad();
-        var logits = _model.Forward(x);
-        var loss = F.CrossEntropy(logits, y, Reduction.Mean, _options.LabelSmoothing);
-        loss.Backward();
-        _sgd.Step();
-        metrics.Add(loss, logits, y);
+        var (loss, logits) = _step.Run(augmenter.Apply(images.To(_options.Device)), labels, learningRate);
+        metrics.Add(loss, logits, labels.To(_options.Device));
     }
 }

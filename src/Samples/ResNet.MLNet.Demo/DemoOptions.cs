@@ -9,7 +9,7 @@ namespace ResNet.MLNet.Demo;
 public sealed record DemoOptions
 {
     public ResNetArchitecture Architecture { get; init; } = ResNetArchitecture.ResNet20;
-    public int Epochs { get; init; } = 1;
+    public int Epochs { get; init; } = 2;
     public int BatchSize { get; init; } = 128;
     public double LearningRate { get; init; } = 0.1;
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.OneCycle;
@@ -29,7 +29,7 @@ public sealed record DemoOptions
         resnet-demo: train a residual network on Fashion-MNIST and evaluate it on the 10,000 test images.
 
           --arch NAME          architecture (resnet20, resnet32, resnet56, resnet18, ...)   [resnet20]
-          --epochs N           passes over the training set                                 [1]
+          --epochs N           passes over the training set                                 [2]
           --batch-size N       images per SGD step                                          [128]
           --lr X               peak learning rate                                           [0.1]
           --schedule S         onecycle | cosine | multistep | constant                     [onecycle]

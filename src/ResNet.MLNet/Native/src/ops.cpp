@@ -100,14 +100,22 @@ RN_EXPORT int rn_dropout(TensorHandle x, double p, int training, TensorHandle* o
   return guard_out(out, [&] { return at::dropout(deref(x), p, training != 0); });
 }
 
+namespace {
+// A double argument as a scalar of the tensor's kind (an integral tensor gets an integral scalar).
+at::Scalar scalar_for(const at::Tensor& x, double s) {
+  if (at::isIntegralType(x.scalar_type(), /*includeBool=*/true)) return at::Scalar(static_cast<int64_t>(s));
+  return at::Scalar(s);
+}
+}  // namespace
+
 // Binary arithmetic. op: 0 add (a + alpha*b), 1 sub (a - alpha*b), 2 mul, 3 div.
 RN_EXPORT int rn_binary(int op, TensorHandle a, TensorHandle b, double alpha, TensorHandle* out) {
   return guard_out(out, [&] {
     const auto& x = deref(a, "left operand");
     const auto& y = deref(b, "right operand");
     switch (op) {
-      case 0: return at::add(x, y, alpha);
-      case 1: return at::sub(x, y, alpha);
+      case 0: return at::add(x, y, scalar_for(x, alpha));
+      case 1: return at::sub(x, y, scalar_for(x, alpha));
       case 2: return at::mul(x, y);
       case 3: return at::div(x, y);
       default: throw std::invalid_argument("unknown binary op " + std::to_string(op));
@@ -121,8 +129,8 @@ RN_EXPORT int rn_binary_(int op, TensorHandle a, TensorHandle b, double alpha) {
     const auto& x = deref(a, "left operand");
     const auto& y = deref(b, "right operand");
     switch (op) {
-      case 0: x.add_(y, alpha); break;
-      case 1: x.sub_(y, alpha); break;
+      case 0: x.add_(y, scalar_for(x, alpha)); break;
+      case 1: x.sub_(y, scalar_for(x, alpha)); break;
       case 2: x.mul_(y); break;
       case 3: x.div_(y); break;
       default: throw std::invalid_argument("unknown binary op " + std::to_string(op));
@@ -130,13 +138,6 @@ RN_EXPORT int rn_binary_(int op, TensorHandle a, TensorHandle b, double alpha) {
   });
 }
 
-namespace {
-// A double argument as a scalar of the tensor's kind (an integral tensor gets an integral scalar).
-at::Scalar scalar_for(const at::Tensor& x, double s) {
-  if (at::isIntegralType(x.scalar_type(), /*includeBool=*/true)) return at::Scalar(static_cast<int64_t>(s));
-  return at::Scalar(s);
-}
-}  // namespace
 
 // Arithmetic with a scalar: 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 rsub (s - a).
 RN_EXPORT int rn_scalar_op(int op, TensorHandle a, double value, TensorHandle* out) {

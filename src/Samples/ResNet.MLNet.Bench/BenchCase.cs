@@ -1,0 +1,38 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ResNet.MLNet.Bench;
+
+/// <summary>One row of the benchmark, read from <c>bench/cases.json</c> and sent as is to the PyTorch worker.</summary>
+public sealed record BenchCase(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("batch")] int Batch,
+    [property: JsonPropertyName("shape")] int[] Shape,
+    [property: JsonPropertyName("iterations")] int Iterations)
+{
+    /// <summary>Whether an iteration is a training step (otherwise one inference pass).</summary>
+    public bool IsTraining => Kind == "train";
+
+    /// <summary>Images processed by <see cref="Iterations"/> iterations.</summary>
+    public long ImagesPerRepetition => (long)Batch * Iterations;
+
+    private sealed record CaseFile([property: JsonPropertyName("cases")] List<BenchCase> Cases);
+
+    /// <summary>Reads the case list from <paramref name="path"/>.</summary>
+    public static IReadOnlyList<BenchCase> Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"benchmark case file not found: {path}", path);
+        var file = JsonSerializer.Deserialize<CaseFile>(File.ReadAllText(path))
+                   ?? throw new InvalidDataException($"{path}: empty case file");
+        foreach (var c in file.Cases)
+        {
+            if (c.Kind is not ("train" or "infer")) throw new InvalidDataException($"{path}: case '{c.Name}' has kind '{c.Kind}' (expected train or infer)");
+            if (c.Shape is not { Length: 3 }) throw new InvalidDataException($"{path}: case '{c.Name}' needs a shape [C, H, W]");
+            if (c.Batch < 1 || c.Iterations < 1) throw new InvalidDataException($"{path}: case '{c.Name}' needs a positive batch and iteration count");
+        }
+        return file.Cases;
+    }
+}

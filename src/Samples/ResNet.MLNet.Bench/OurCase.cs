@@ -1,0 +1,68 @@
+using ResNet.MLNet.Engine;
+using ResNet.MLNet.Models;
+using ResNet.MLNet.Torch;
+using ResNet.MLNet.Torch.Optim;
+
+namespace ResNet.MLNet.Bench;
+
+/// <summary>Our side of a <see cref="BenchCase"/>: the trainer's own <see cref="TrainingStep"/> or the <see cref="Scorer"/>,
+/// on a fixed random batch.</summary>
+public sealed class OurCase : IDisposable
+{
+    private readonly ResNet.MLNet.Models.ResNet _model;
+    private readonly Tensor _images, _labels;
+    private readonly Sgd? _sgd;
+    private readonly TrainingStep? _step;
+    private readonly Scorer? _scorer;
+
+    /// <summary>Builds the model and the batch of <paramref name="benchCase"/>.</summary>
+    public OurCase(BenchCase benchCase)
+    {
+        TorchRuntime.ManualSeed(0);
+        var (architecture, classes) = benchCase.Model switch
+        {
+            "resnet20" => (ResNetArchitecture.ResNet20, 10),
+            "resnet18" => (ResNetArchitecture.ResNet18, 1000),
+            "resnet50" => (ResNetArchitecture.ResNet50, 1000),
+            _ => throw new ArgumentException($"unknown benchmark model '{benchCase.Model}'"),
+        };
+        _model = ResNetZoo.Create(architecture, numClasses: classes, inChannels: benchCase.Shape[0]);
+        using var scope = TensorScope.Begin();
+        _images = Tensor.Randn(new long[] { benchCase.Batch, benchCase.Shape[0], benchCase.Shape[1], benchCase.Shape[2] }).DetachFromScope();
+        var labels = Enumerable.Range(0, benchCase.Batch).Select(i => (long)(i % classes)).ToArray();
+        _labels = Tensor.FromArray(labels).DetachFromScope();
+        if (benchCase.IsTraining)
+        {
+            _model.Train();
+            _model.ToChannelsLast();
+            _sgd = new Sgd(_model.Parameters(), new SgdOptions { LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4 });
+            _step = new TrainingStep(_model, _sgd, Device.Cpu, channelsLast: true);
+        }
+        else
+        {
+            _model.Eval();
+            _scorer = new Scorer(_model);
+        }
+    }
+
+    /// <summary>Runs <paramref name="iterations"/> iterations; every tensor they create is freed before returning.</summary>
+    public void Run(int iterations)
+    {
+        for (int i = 0; i < iterations; i++)
+        {
+            using var scope = TensorScope.Begin();
+            if (_step != null) _step.Run(_images, _labels, 0.05);
+            else _scorer!.Logits(_images);
+        }
+    }
+
+    /// <summary>Frees the model, optimiser state and batch.</summary>
+    public void Dispose()
+    {
+        _scorer?.Dispose();
+        _sgd?.Dispose();
+        _images.Dispose();
+        _labels.Dispose();
+        _model.Dispose();
+    }
+}

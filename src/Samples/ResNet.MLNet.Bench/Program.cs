@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Diagnostics;
+using ResNet.MLNet.Bench;
+using ResNet.MLNet.Torch;
+using Spectre.Console;
+
+var repetitions = new Option<int>("--reps") { Description = "interleaved repetitions per case (medians are reported)", DefaultValueFactory = _ => 7 };
+var threads = new Option<int>("--threads") { Description = "intra-op threads for both sides", DefaultValueFactory = _ => Environment.ProcessorCount };
+var filter = new Option<string?>("--filter") { Description = "run only the cases whose name contains this text" };
+var cases = new Option<string>("--cases") { Description = "the case list", DefaultValueFactory = _ => "bench/cases.json" };
+var worker = new Option<string>("--worker") { Description = "the PyTorch worker script", DefaultValueFactory = _ => "bench/pytorch_worker.py" };
+var output = new Option<string>("--output") { Description = "where the JSON results go", DefaultValueFactory = _ => "bench/results/latest.json" };
+var root = new RootCommand("resnet-bench: ours vs PyTorch (Debian python3-torch) on the same libtorch, interleaved, medians.")
+{
+    repetitions, threads, filter, cases, worker, output,
+};
+root.SetAction(parsed => Run(parsed.GetValue(repetitions), parsed.GetValue(threads), parsed.GetValue(filter),
+    parsed.GetValue(cases)!, parsed.GetValue(worker)!, parsed.GetValue(output)!));
+return root.Parse(args).Invoke();
+
+static int Run(int repetitions, int threads, string? filter, string casesPath, string workerScript, string outputPath)
+{
+    if (repetitions < 1 || threads < 1)
+    {
+        AnsiConsole.MarkupLine("[red]--reps and --threads must be positive[/]");
+        return 2;
+    }
+    var selected = BenchCase.Load(casesPath).Where(c => filter == null || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+    if (selected.Count == 0)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[red]no case in {casesPath} matches '{filter}'[/]");
+        return 2;
+    }
+    TorchRuntime.NumThreads = threads;
+    using var pytorch = new PyTorchWorker(workerScript, threads);
+    AnsiConsole.MarkupLineInterpolated($"[bold]resnet-bench[/]: libtorch {TorchRuntime.TorchVersion} (ours) vs PyTorch {pytorch.TorchVersion}, {threads} thread(s), {repetitions} interleaved repetitions");
+    var rows = new List<BenchRow>();
+    foreach (var c in selected)
+    {
+        using var ours = new OurCase(c);
+        ours.Run(1);                 // warm-up: allocator, oneDNN primitives
+        pytorch.Time(c);
+        var oursRates = new List<double>();
+        var theirRates = new List<double>();
+        for (int r = 0; r < repetitions; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            ours.Run(c.Iterations);
+            oursRates.Add(c.ImagesPerRepetition / clock.Elapsed.TotalSeconds);
+            theirRates.Add(c.ImagesPerRepetition / pytorch.Time(c));
+        }
+        var row = new BenchRow(c.Name, c.Title, c.Batch, repetitions, BenchRow.Median(oursRates), BenchRow.Median(theirRates));
+        AnsiConsole.MarkupLineInterpolated($"  {c.Title}: ours {row.OursImagesPerSecond:F1} img/s, PyTorch {row.PyTorchImagesPerSecond:F1} img/s, ratio {row.Ratio:F3}");
+        rows.Add(row);
+    }
+    var report = new BenchReport(DateTimeOffset.UtcNow, $"{Environment.MachineName}, {Environment.ProcessorCount} cores", threads,
+        TorchRuntime.TorchVersion, pytorch.TorchVersion, rows);
+    report.Print();
+    report.Save(outputPath);
+    AnsiConsole.MarkupLineInterpolated($"results written to {outputPath}");
+    if (rows.Any(r => r.Ratio < 1.0)) AnsiConsole.MarkupLine("[yellow]some rows are below 1.0 (ours slower than PyTorch)[/]");
+    return 0;
+}
