@@ -33,7 +33,7 @@ public static class CandidateRun
             Console.WriteLine($"    epoch {e.Epoch}: train loss {e.TrainLoss:F4} err {e.TrainError:P2} | test loss {e.TestLoss:F4} err {e.TestError:P2} | {m.ImagesPerSecond:F0} img/s, {e.Seconds:F0} s");
         });
         var clock = Stopwatch.StartNew();
-        new Trainer(model, options).Fit(train, test, progress);
+        new Trainer(model, candidate.LearningRate is { } lr ? options with { LearningRate = lr } : options).Fit(train, test, progress);
         return new RunResult(candidate.Label, parameters, epochs, clock.Elapsed.TotalSeconds);
     }
 }

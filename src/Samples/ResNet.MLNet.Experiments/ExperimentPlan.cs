@@ -4,8 +4,9 @@ using ResNet.MLNet.Torch.Modules;
 
 namespace ResNet.MLNet.Experiments;
 
-/// <summary>A network of an experiment: its label and how to build it for (channels, classes).</summary>
-public sealed record Candidate(string Label, Func<int, int, Module> Create);
+/// <summary>A network of an experiment: its label, how to build it for (channels, classes), and its own peak
+/// learning rate where the shared one does not suit it (null: the experiment's).</summary>
+public sealed record Candidate(string Label, Func<int, int, Module> Create, double? LearningRate = null);
 
 /// <summary>An experiment: the networks it compares under one budget.</summary>
 public sealed record Experiment(string Name, string Title, IReadOnlyList<Candidate> Candidates);
@@ -15,7 +16,8 @@ public static class ExperimentPlan
 {
     private static Candidate Zoo(string label, ResNetArchitecture a) => new(label, (c, k) => ResNetZoo.Create(a, k, c));
     private static Candidate Spec(string label, ResNetSpec s) => new(label, (c, k) => ResNetBuilder.Build(s with { InChannels = c, NumClasses = k }));
-    private static Candidate Classic(string label, Func<int, int, ClassicNetSpec> spec) => new(label, (c, k) => ClassicNetBuilder.Build(spec(k, c)));
+    private static Candidate Classic(string label, Func<int, int, ClassicNetSpec> spec, double? learningRate = null) =>
+        new(label, (c, k) => ClassicNetBuilder.Build(spec(k, c)), learningRate);
 
     /// <summary>Every experiment.</summary>
     public static IReadOnlyList<Experiment> All { get; } = new[]
@@ -32,7 +34,7 @@ public static class ExperimentPlan
         }),
         new Experiment("classic", "LeNet-5, AlexNet-style, VGG-style and ResNet-20 on the same data", new[]
         {
-            Classic("lenet-5", ClassicZoo.LeNet5), Classic("alexnet-small", ClassicZoo.AlexNetSmall),
+            Classic("lenet-5", ClassicZoo.LeNet5), Classic("alexnet-small (lr 0.01)", ClassicZoo.AlexNetSmall, 0.01),
             Classic("vgg-small", ClassicZoo.VggSmall), Zoo("resnet-20", ResNetArchitecture.ResNet20),
         }),
     };
