@@ -6,12 +6,14 @@ namespace ResNet.MLNet.Models;
 /// <summary>
 /// A residual network built by <see cref="ResNetBuilder"/> from a <see cref="ResNetSpec"/>. Child names follow
 /// torchvision: <c>conv1</c>, <c>bn1</c>, <c>relu</c>, <c>maxpool</c> (ImageNet stem), <c>layer1</c>..<c>layerN</c>,
-/// <c>avgpool</c>, <c>fc</c>; its state dict loads torchvision weights by name.
+/// <c>avgpool</c>, <c>fc</c>; its state dict loads torchvision weights by name. A full pre-activation network adds
+/// <c>norm</c> (the BN-ReLU after the last unit) before <c>avgpool</c>.
 /// </summary>
 public sealed class ResNet : Module
 {
     private readonly Module _conv1, _bn1, _relu, _avgpool;
-    private readonly Module? _maxpool;
+    private readonly Module? _maxpool, _finalNorm;
+    private readonly bool _finalRelu;
     private readonly Sequential[] _stages;
 
     /// <summary>The description this network was built from.</summary>
@@ -23,7 +25,7 @@ public sealed class ResNet : Module
     /// <summary>The residual stages.</summary>
     public IReadOnlyList<Sequential> Stages => _stages;
 
-    internal ResNet(ResNetSpec spec, Module conv1, Module bn1, Module? maxpool, Sequential[] stages, Linear fc)
+    internal ResNet(ResNetSpec spec, Module conv1, Module bn1, Module? maxpool, Sequential[] stages, Module? finalNorm, bool finalRelu, Linear fc)
     {
         Spec = spec;
         _conv1 = RegisterModule("conv1", conv1);
@@ -32,6 +34,8 @@ public sealed class ResNet : Module
         if (maxpool != null) _maxpool = RegisterModule("maxpool", maxpool);
         _stages = stages;
         for (int i = 0; i < stages.Length; i++) RegisterModule($"layer{i + 1}", stages[i]);
+        if (finalNorm != null) _finalNorm = RegisterModule("norm", finalNorm);
+        _finalRelu = finalRelu;
         _avgpool = RegisterModule("avgpool", new AdaptiveAvgPool2d(1, 1));
         Fc = RegisterModule("fc", fc);
     }
@@ -46,6 +50,8 @@ public sealed class ResNet : Module
         var x = _relu.Forward(_bn1.Forward(_conv1.Forward(input)));
         if (_maxpool != null) x = _maxpool.Forward(x);
         foreach (var stage in _stages) x = stage.Forward(x);
+        if (_finalNorm != null) x = _finalNorm.Forward(x);
+        if (_finalRelu) x = _relu.Forward(x);
         return _avgpool.Forward(x).Flatten(1);
     }
 

@@ -16,6 +16,12 @@ public enum StemKind
     ImageNet,
     /// <summary>3×3 stride-1 convolution, BN, ReLU (the paper's CIFAR networks).</summary>
     Cifar,
+    /// <summary>
+    /// ResNet-C (Bag of Tricks): three 3×3 convolutions (stride 2, then 1, 1; widths w, w, 2w with w = StemWidth / 2),
+    /// BN and ReLU between them, then BN, ReLU and the 3×3 stride-2 max pool. <c>conv1</c> is a Sequential
+    /// (<c>conv1.0</c>, <c>conv1.1</c>, <c>conv1.3</c>, <c>conv1.4</c>, <c>conv1.6</c>), as in timm's deep stem.
+    /// </summary>
+    Deep,
 }
 
 /// <summary>How a residual unit's identity path matches a change of shape.</summary>
@@ -25,6 +31,11 @@ public enum ShortcutKind
     Projection,
     /// <summary>Option A: strided subsampling and zero-padded extra channels; no parameters.</summary>
     ZeroPad,
+    /// <summary>
+    /// ResNet-D (Bag of Tricks): a 2×2 stride-2 average pool (ceil mode, padding not counted; an identity where the
+    /// stride is 1), then a 1×1 stride-1 convolution and BN (<c>downsample.0</c>, <c>downsample.1</c>, <c>downsample.2</c>).
+    /// </summary>
+    AvgPoolProjection,
 }
 
 /// <summary>
@@ -57,6 +68,22 @@ public sealed record ResNetSpec
     public int NumClasses { get; init; } = 1000;
     /// <summary>Initialise the last BN γ of each residual branch to zero, so each unit starts as the identity.</summary>
     public bool ZeroInitResidual { get; init; }
+    /// <summary>The arrangement of BN, ReLU and addition in each unit (He et al. 2016, Fig. 4); original by default.</summary>
+    public UnitKind Unit { get; init; } = UnitKind.Original;
+    /// <summary>A plain network: the same layers without any shortcut (no addition, no shortcut parameters).</summary>
+    public bool Plain { get; init; }
+    /// <summary>
+    /// Put a bottleneck's stride in its first 1×1 convolution (the 2015 paper's "ResNet-A") instead of the 3×3
+    /// (ResNet-B, torchvision's v1.5; the default).
+    /// </summary>
+    public bool StrideInReduction { get; init; }
+    /// <summary>Dropout probability before every convolution of a unit but the first (Wide ResNet); 0 = none.</summary>
+    public double DropRate { get; init; }
+
+    /// <summary>Whether the units use the original (post-activation) torchvision block classes
+    /// (<see cref="BasicBlock"/>, <see cref="BottleneckBlock"/>) rather than the general <see cref="ResidualUnit"/>.</summary>
+    public bool UsesTorchvisionBlocks =>
+        Unit == UnitKind.Original && !Plain && !StrideInReduction && DropRate == 0 && Shortcut is ShortcutKind.Projection or ShortcutKind.ZeroPad;
 
     /// <summary>The channel expansion of the block (1 basic, 4 bottleneck).</summary>
     public int Expansion => Block == BlockKind.Bottleneck ? 4 : 1;
@@ -75,5 +102,11 @@ public sealed record ResNetSpec
         if (Groups < 1 || WidthPerGroup < 1) throw new ArgumentException($"{Name}: Groups and WidthPerGroup must be positive");
         if (Block == BlockKind.Basic && (Groups != 1 || WidthPerGroup != 64))
             throw new ArgumentException($"{Name}: basic blocks support only Groups = 1 and WidthPerGroup = 64");
+        if (Block == BlockKind.Basic && StrideInReduction)
+            throw new ArgumentException($"{Name}: StrideInReduction applies to bottleneck blocks only");
+        if (DropRate < 0 || DropRate >= 1) throw new ArgumentException($"{Name}: DropRate must be in [0, 1), got {DropRate}");
+        if (Stem == StemKind.Deep && (StemWidth < 2 || StemWidth % 2 != 0))
+            throw new ArgumentException($"{Name}: a deep stem needs an even StemWidth, got {StemWidth}");
+        if (!Enum.IsDefined(Unit)) throw new ArgumentException($"{Name}: unknown unit kind {Unit}");
     }
 }
