@@ -23,13 +23,14 @@ public sealed class Scorer : IDisposable
     /// <summary>Whether batch normalisation was folded into the convolutions.</summary>
     public bool IsFolded => _ownsNet;
 
-    /// <summary>Prepares to score with <paramref name="model"/> on <paramref name="device"/> (default: the CPU).</summary>
-    public Scorer(Module model, Device? device = null, bool channelsLast = true)
+    /// <summary>Prepares to score with <paramref name="model"/> on <paramref name="device"/> (default: the CPU), channels-last
+    /// or not as <paramref name="channelsLast"/> says (default: <see cref="MemoryLayout.PrefersChannelsLast(Module)"/>).</summary>
+    public Scorer(Module model, Device? device = null, bool? channelsLast = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         Device = device ?? Device.Cpu;
-        _channelsLast = channelsLast;
-        var folded = FoldedResNet.TryFold(model, Device, channelsLast);
+        _channelsLast = channelsLast ?? MemoryLayout.PrefersChannelsLast(model);
+        var folded = FoldedResNet.TryFold(model, Device, _channelsLast);
         (_net, _ownsNet) = folded != null ? (folded, true) : (model, false);
     }
 
