@@ -6,7 +6,7 @@ namespace ResNet.MLNet.Engine;
 /// When the trainer and the scorer use channels-last tensors (and weights) by default. oneDNN's NHWC kernels win on
 /// ImageNet-sized images (resnet18/50 at 224 px score 1.2–2.5× faster than contiguous PyTorch here), but on small images
 /// with few channels (the CIFAR-style nets at 28 px) the layout conversions cost more than they save (ResNet-20 at
-/// 28 px: 1,600 vs 4,300 img/s scoring, 330 vs 620 img/s training, measured with <c>make bench ARGS="--layout ..."</c>).
+/// 28 px scored 1,600 img/s channels-last vs 4,300 contiguous, measured with <c>make bench ARGS="--layout ..."</c>).
 /// See docs/benchmarks.md.
 /// </summary>
 public static class MemoryLayout

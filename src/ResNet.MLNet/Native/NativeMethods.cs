@@ -17,6 +17,7 @@ internal static partial class NativeMethods
         NativeLibraryResolver.Register();
         // Debian's libtorch starts with one intra-op thread: use every core unless told otherwise.
         rn_set_num_threads(TorchRuntime.DefaultThreadCount);
+        if (TorchRuntime.TuneAllocator) rn_tune_allocator(TorchRuntime.MmapThreshold, TorchRuntime.TrimThreshold);
     }
 
     /// <summary>Throws the shim's last error message as a managed exception when <paramref name="status"/> is not 0.</summary>
@@ -43,6 +44,7 @@ internal static partial class NativeMethods
 
     // --- runtime.cpp
     [LibraryImport(Library)] internal static partial int rn_set_num_threads(int n);
+    [LibraryImport(Library)] internal static partial int rn_tune_allocator(long mmapThreshold, long trimThreshold);
     [LibraryImport(Library)] internal static partial int rn_get_num_threads();
     [LibraryImport(Library)] internal static partial int rn_manual_seed(ulong seed);
     [LibraryImport(Library)] internal static partial int rn_cuda_is_available();

@@ -14,6 +14,15 @@ public static class TorchRuntime
     public static int DefaultThreadCount =>
         int.TryParse(Environment.GetEnvironmentVariable("RESNET_MLNET_THREADS"), out var t) && t > 0 ? t : Environment.ProcessorCount;
 
+    /// <summary>
+    /// Whether glibc malloc is tuned at start-up for tensor-sized blocks (mmap threshold fixed at 32 MiB, freed memory
+    /// kept up to 256 MiB), so that steady-state training and scoring steps reuse memory instead of paying page faults
+    /// for every activation. On unless <c>RESNET_MLNET_MALLOC_TUNING=0</c>. See docs/benchmarks.md.
+    /// </summary>
+    public static bool TuneAllocator => Environment.GetEnvironmentVariable("RESNET_MLNET_MALLOC_TUNING") != "0";
+
+    internal const long MmapThreshold = 32L << 20, TrimThreshold = 256L << 20;
+
     /// <summary>The number of threads libtorch uses inside one operation.</summary>
     public static int NumThreads
     {
