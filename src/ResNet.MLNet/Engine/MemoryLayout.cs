@@ -7,7 +7,8 @@ namespace ResNet.MLNet.Engine;
 /// ImageNet-sized images (resnet18/50 at 224 px score 1.2–2.5× faster than contiguous PyTorch here), but on small images
 /// with few channels (the CIFAR-style nets at 28 px) the layout conversions cost more than they save (ResNet-20 at
 /// 28 px scored 1,600 img/s channels-last vs 4,300 contiguous, measured with <c>make bench ARGS="--layout ..."</c>).
-/// See docs/benchmarks.md.
+/// That measurement predates the allocator fix and no longer holds (see docs/benchmarks.md): the small-image rule is
+/// due for review.
 /// </summary>
 public static class MemoryLayout
 {
