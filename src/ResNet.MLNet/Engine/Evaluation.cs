@@ -20,7 +20,7 @@ internal static class Evaluation
                 using (labels)
                 {
                     var x = images.To(options.Device);
-                    if (options.ChannelsLast == true) x = x.Contiguous(MemoryFormat.ChannelsLast);
+                    if (options.ChannelsLast) x = x.Contiguous(MemoryFormat.ChannelsLast);
                     var y = labels.To(options.Device);
                     var logits = model.Forward(x);
                     metrics.Add(F.CrossEntropy(logits, y), logits, y);

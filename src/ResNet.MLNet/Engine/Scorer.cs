@@ -24,12 +24,12 @@ public sealed class Scorer : IDisposable
     public bool IsFolded => _ownsNet;
 
     /// <summary>Prepares to score with <paramref name="model"/> on <paramref name="device"/> (default: the CPU), channels-last
-    /// or not as <paramref name="channelsLast"/> says (default: <see cref="MemoryLayout.PrefersChannelsLast(Module)"/>).</summary>
-    public Scorer(Module model, Device? device = null, bool? channelsLast = null)
+    /// unless <paramref name="channelsLast"/> is false.</summary>
+    public Scorer(Module model, Device? device = null, bool channelsLast = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         Device = device ?? Device.Cpu;
-        _channelsLast = channelsLast ?? MemoryLayout.PrefersChannelsLast(model);
+        _channelsLast = channelsLast;
         var folded = FoldedResNet.TryFold(model, Device, _channelsLast);
         (_net, _ownsNet) = folded != null ? (folded, true) : (model, false);
     }

@@ -36,9 +36,9 @@ public sealed class Trainer
         CancellationToken cancellationToken = default, IProgress<BatchProgress>? batchProgress = null)
     {
         TrainingDataChecks.CheckCompatible(train, validation);
-        var o = _options with { ChannelsLast = _options.ChannelsLast ?? MemoryLayout.PrefersChannelsLast(train.Height, train.Width) };
+        var o = _options;
         _model.To(o.Device);
-        if (o.ChannelsLast == true) _model.ToChannelsLast();
+        if (o.ChannelsLast) _model.ToChannelsLast();
         var parameters = _model.Parameters();
         using var sgd = new Sgd(parameters, new SgdOptions
         {

@@ -64,9 +64,9 @@ public sealed record TrainerOptions
     /// Default null (never).</summary>
     public int? EarlyStoppingPatience { get; init; }
 
-    /// <summary>Train with channels-last weights and inputs. Default null: chosen from the image size by
-    /// <see cref="MemoryLayout.PrefersChannelsLast(long, long)"/> (channels-last from 64 × 64 pixels up).</summary>
-    public bool? ChannelsLast { get; init; }
+    /// <summary>Train with channels-last weights and inputs (the layout oneDNN prefers; as fast or faster on every
+    /// measured size, docs/benchmarks.md). Default true.</summary>
+    public bool ChannelsLast { get; init; } = true;
 
     /// <summary>Checks the settings; throws naming the offending one.</summary>
     public void Validate()

@@ -16,8 +16,8 @@ public sealed class OurCase : IDisposable
     private readonly Scorer? _scorer;
 
     /// <summary>Builds the model and the batch of <paramref name="benchCase"/>; <paramref name="channelsLast"/> is the
-    /// memory format ours uses (null: the trainer's and scorer's own choice, <see cref="MemoryLayout"/>).</summary>
-    public OurCase(BenchCase benchCase, bool? channelsLast = null)
+    /// memory format ours uses (the trainer's and scorer's default is channels-last).</summary>
+    public OurCase(BenchCase benchCase, bool channelsLast = true)
     {
         TorchRuntime.ManualSeed(0);
         var (architecture, classes) = benchCase.Model switch
@@ -35,10 +35,9 @@ public sealed class OurCase : IDisposable
         if (benchCase.IsTraining)
         {
             _model.Train();
-            bool trainChannelsLast = channelsLast ?? MemoryLayout.PrefersChannelsLast(benchCase.Shape[1], benchCase.Shape[2]);
-            if (trainChannelsLast) _model.ToChannelsLast();
+            if (channelsLast) _model.ToChannelsLast();
             _sgd = new Sgd(_model.Parameters(), new SgdOptions { LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4 });
-            _step = new TrainingStep(_model, _sgd, Device.Cpu, trainChannelsLast);
+            _step = new TrainingStep(_model, _sgd, Device.Cpu, channelsLast);
         }
         else
         {

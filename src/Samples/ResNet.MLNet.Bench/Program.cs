@@ -10,17 +10,17 @@ var filter = new Option<string?>("--filter") { Description = "run only the cases
 var cases = new Option<string>("--cases") { Description = "the case list", DefaultValueFactory = _ => "bench/cases.json" };
 var worker = new Option<string>("--worker") { Description = "the PyTorch worker script", DefaultValueFactory = _ => "bench/pytorch_worker.py" };
 var output = new Option<string>("--output") { Description = "where the JSON results go", DefaultValueFactory = _ => "bench/results/latest.json" };
-var layout = new Option<string>("--layout") { Description = "memory format ours uses: auto (what our trainer and scorer choose), channels-last or contiguous", DefaultValueFactory = _ => "auto" };
-layout.AcceptOnlyFromAmong("auto", "channels-last", "contiguous");
+var layout = new Option<string>("--layout") { Description = "memory format ours uses: channels-last (the default of our trainer and scorer) or contiguous", DefaultValueFactory = _ => "channels-last" };
+layout.AcceptOnlyFromAmong("channels-last", "contiguous");
 var root = new RootCommand("resnet-bench: ours vs PyTorch (Debian python3-torch) on the same libtorch, interleaved, medians.")
 {
     repetitions, threads, filter, cases, worker, output, layout,
 };
 root.SetAction(parsed => Run(parsed.GetValue(repetitions), parsed.GetValue(threads), parsed.GetValue(filter),
-    parsed.GetValue(cases)!, parsed.GetValue(worker)!, parsed.GetValue(output)!, parsed.GetValue(layout) switch { "channels-last" => true, "contiguous" => false, _ => (bool?)null }));
+    parsed.GetValue(cases)!, parsed.GetValue(worker)!, parsed.GetValue(output)!, parsed.GetValue(layout) == "channels-last"));
 return root.Parse(args).Invoke();
 
-static int Run(int repetitions, int threads, string? filter, string casesPath, string workerScript, string outputPath, bool? channelsLast)
+static int Run(int repetitions, int threads, string? filter, string casesPath, string workerScript, string outputPath, bool channelsLast)
 {
     if (repetitions < 1 || threads < 1)
     {
@@ -56,7 +56,7 @@ static int Run(int repetitions, int threads, string? filter, string casesPath, s
         rows.Add(row);
     }
     var report = new BenchReport(DateTimeOffset.UtcNow, $"{Environment.MachineName}, {Environment.ProcessorCount} cores", threads,
-        TorchRuntime.TorchVersion, pytorch.TorchVersion, channelsLast switch { true => "channels-last", false => "contiguous", null => "auto" }, rows);
+        TorchRuntime.TorchVersion, pytorch.TorchVersion, channelsLast ? "channels-last" : "contiguous", rows);
     report.Print();
     report.Save(outputPath);
     AnsiConsole.MarkupLineInterpolated($"results written to {outputPath}");
