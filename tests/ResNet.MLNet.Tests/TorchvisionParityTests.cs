@@ -11,24 +11,10 @@ namespace ResNet.MLNet.Tests;
 /// <summary>Structure and numbers of our zoo against torchvision / PyTorch run at test time.</summary>
 public class TorchvisionParityTests
 {
-    private sealed record Reference(long Parameters, List<(string Key, long[] Shape)> Keys);
-
-    private static Dictionary<string, Reference> References(params string[] specs)
+    private static Dictionary<string, ModelStructure> References(params string[] specs)
     {
         using var doc = JsonDocument.Parse(PythonReference.Run("state_keys.py", specs));
-        return doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => new Reference(
-            p.Value.GetProperty("parameters").GetInt64(),
-            p.Value.GetProperty("keys").EnumerateArray()
-                .Select(k => (k[0].GetString()!, k[1].EnumerateArray().Select(d => d.GetInt64()).ToArray())).ToList()));
-    }
-
-    private static void AssertSameStructure(Module ours, Reference reference)
-    {
-        var state = ours.StateDict();
-        Assert.Equal(reference.Keys.Select(k => k.Key), state.Select(kv => kv.Key));
-        for (int i = 0; i < state.Count; i++)
-            Assert.True(reference.Keys[i].Shape.SequenceEqual(state[i].Value.Shape), $"shape of {state[i].Key}");
-        Assert.Equal(reference.Parameters, ours.ParameterCount);
+        return doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => ModelStructure.Parse(p.Value));
     }
 
     [Theory]
@@ -43,7 +29,7 @@ public class TorchvisionParityTests
         var name = ResNetZoo.Spec(architecture).Name;
         var reference = References(name)[name];
         Assert.Equal(publishedCount, reference.Parameters);
-        AssertSameStructure(net, reference);
+        reference.AssertSameAs(net);
     }
 
     [Theory]
@@ -56,7 +42,7 @@ public class TorchvisionParityTests
         var spec = ResNetZoo.Spec(architecture) with { Shortcut = option == "A" ? ShortcutKind.ZeroPad : ShortcutKind.Projection };
         using var net = ResNetBuilder.Build(spec);
         var key = $"{spec.Name}:10:3:{option}";
-        AssertSameStructure(net, References(key)[key]);
+        References(key)[key].AssertSameAs(net);
     }
 
     [Fact]
@@ -76,7 +62,7 @@ public class TorchvisionParityTests
     {
         using var net = ResNetZoo.Create(ResNetArchitecture.ResNet18, numClasses: 7, inChannels: 1);
         var reference = References("resnet18:7:1")["resnet18:7:1"];
-        AssertSameStructure(net, reference);
+        reference.AssertSameAs(net);
         using var scope = TensorScope.Begin();
         net.Eval();
         Assert.Equal(new long[] { 2, 7 }, net.Forward(Tensor.Randn(new long[] { 2, 1, 64, 64 })).Shape);

@@ -58,7 +58,8 @@ internal sealed class EpochRun
 
     private void Step(Tensor images, Tensor labels, BatchAugmenter augmenter, MetricsAccumulator metrics, double learningRate)
     {
-        var (loss, logits) = _step.Run(augmenter.Apply(images.To(_options.Device)), labels, learningRate);
-        metrics.Add(loss, logits, labels.To(_options.Device));
+        var y = labels.To(_options.Device); // moved once: the step's own transfer is then a no-op
+        var (loss, logits) = _step.Run(augmenter.Apply(images.To(_options.Device)), y, learningRate);
+        metrics.Add(loss, logits, y);
     }
 }

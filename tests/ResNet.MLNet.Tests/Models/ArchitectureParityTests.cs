@@ -33,7 +33,7 @@ public class ArchitectureParityTests
         var reference = ArchReference.Run(name, classes, channels, batch, size, dir.Path);
         if (published != 0) Assert.Equal(published, reference.Parameters);
         using var net = ArchReference.Create(name, classes, channels);
-        ArchReference.AssertSameStructure(net, reference);
+        reference.AssertSameAs(net);
 
         SafeTensors.LoadInto(net, dir.File("weights.safetensors"));
         File.Delete(dir.File("weights.safetensors"));
