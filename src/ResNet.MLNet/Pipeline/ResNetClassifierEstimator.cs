@@ -1,67 +1,91 @@
-using ResNet.MLNet.Data.Images;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using ResNet.MLNet.Engine;
+using ResNet.MLNet.Export;
 using ResNet.MLNet.Models;
+using ResNet.MLNet.Pipeline;
 using ResNet.MLNet.Torch;
 
 namespace ResNet.MLNet;
 
 /// <summary>
-/// Trains a residual network on an image column and a key label column (ML.NET-style estimator). The class names
-/// are the label column's key values and travel with the fitted <see cref="ResNetClassifierTransformer"/>.
+/// Trains a residual network on an image column and a key label column inside an ML.NET pipeline
+/// (<c>ml.Transforms.ResNetClassifier(options)</c>). Fit preprocesses the images with ML.NET's own image transforms,
+/// trains on libtorch, exports the network to ONNX and returns a <see cref="ResNetClassifierTransformer"/> that scores
+/// through ML.NET's <c>ApplyOnnxModel</c> and saves with <c>ml.Model.Save</c>.
 /// </summary>
 public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTransformer>
 {
     private readonly ResNetClassifierOptions _options;
-    private readonly int _seed;
 
-    internal ResNetClassifierEstimator(ResNetClassifierOptions options, int contextSeed)
+    internal ResNetClassifierEstimator(ResNetClassifierOptions options)
     {
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        _seed = options.Seed ?? contextSeed;
-        options.Preprocessing.Validate();
-        if (options.ValidationFraction is < 0 or >= 1) throw new ArgumentException($"ValidationFraction must be in [0, 1), got {options.ValidationFraction}");
-        if (options.ScoringBatchSize < 1) throw new ArgumentException($"ScoringBatchSize must be at least 1, got {options.ScoringBatchSize}");
+        options.Validate();
+        _options = options;
+    }
+
+    /// <summary>The options this estimator trains with.</summary>
+    public ResNetClassifierOptions Options => _options;
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var o = _options;
+        if (!inputSchema.Any(c => c.Name == o.ImageColumnName))
+            throw new ArgumentException($"the image column '{o.ImageColumnName}' is not in the data (columns: {string.Join(", ", inputSchema.Select(c => c.Name))})");
+        var label = inputSchema.FirstOrDefault(c => c.Name == o.LabelColumnName);
+        if (label.Name == null)
+            throw new ArgumentException($"the label column '{o.LabelColumnName}' is not in the data (columns: {string.Join(", ", inputSchema.Select(c => c.Name))})");
+        if (!label.IsKey)
+            throw new ArgumentException($"the label column '{o.LabelColumnName}' holds {label.ItemType}, not keys: add ml.Transforms.Conversion.MapValueToKey(\"{o.LabelColumnName}\") before the classifier");
+        // SchemaShape.Column has no public constructor: stock estimators describe a known-size float vector (Score)
+        // and a key column with the label's values (PredictedLabel).
+        var ml = new MLContext();
+        return ml.Transforms.Conversion.MapKeyToVector(o.ScoreColumnName, o.LabelColumnName)
+            .Append(ml.Transforms.CopyColumns(o.PredictedLabelColumnName, o.LabelColumnName))
+            .GetOutputSchema(inputSchema);
     }
 
     /// <inheritdoc/>
     public ResNetClassifierTransformer Fit(IDataView input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var o = _options;
-        var classNames = input.Schema[ImageColumnReader.CheckLabelColumn(input.Schema, o.LabelColumnName)].KeyValues!;
-        ImageColumnReader.CheckImageColumn(input.Schema, o.ImageColumnName);
-        var (images, labels, sources) = ImageColumnReader.Read(input, o.ImageColumnName, o.LabelColumnName, o.CancellationToken);
-        if (images.Count == 0) throw new ArgumentException("the training data view is empty: there is nothing to train on");
-        var skipped = o.SkipUndecodableImages ? RemoveUndecodable(images, labels, sources) : new List<SkippedImage>();
-        if (images.Count == 0) throw new InvalidDataException($"none of the {skipped.Count} training images could be decoded (first: {skipped[0].Source}: {skipped[0].Reason})");
-        CheckClasses(labels, classNames);
+        var kind = ImageInput.Detect(input.Schema, o);
+        var keys = LabelKeys.Read(input.Schema, o.LabelColumnName);
+        var ml = new MLContext(o.Seed);
+        var preprocessing = ImageInput.Preprocessing(ml, kind, o)?.Fit(input);
+        IDataView Prepare(IDataView view) => preprocessing?.Transform(view) ?? view;
 
-        var device = o.Device.Type == DeviceType.Cuda && !TorchRuntime.CudaIsAvailable ? Device.Cpu : o.Device;
-        ITrainingData train;
-        ITrainingData? validation;
-        if (o.ValidationSet is { } set)
-        {
-            // An explicit validation set takes precedence over ValidationFraction: every training row trains.
-            var (vi, vl, vs) = ImageColumnReader.Read(set, o.ImageColumnName, o.LabelColumnName, o.CancellationToken);
-            if (set.Schema[o.LabelColumnName].KeyValues!.Count != classNames.Count)
-                throw new ArgumentException($"the validation set's label column has {set.Schema[o.LabelColumnName].KeyValues!.Count} classes but the training data has {classNames.Count}: " +
-                                            "map both with the same fitted MapValueToKey");
-            train = new ImageTrainingData(images, labels.ToArray(), classNames, o.Preprocessing, i => sources[i]);
-            validation = new ImageTrainingData(vi, vl.ToArray(), classNames, o.Preprocessing, i => vs[i]);
-        }
-        else (train, validation) = SplitValidation(images, labels, sources, classNames);
+        var classes = keys.ClassNames;
+        var train = PixelReader.Read(Prepare(input), kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "training data");
+        if (train.Labels.Length == 0)
+            throw new ArgumentException(train.Skipped.Count == 0 ? "the training data view is empty: there is nothing to train on"
+                : $"none of the {train.Skipped.Count} training images could be decoded (first: {train.Skipped[0].Source}: {train.Skipped[0].Reason})");
+        var present = train.Labels.Distinct().ToArray();
+        if (present.Length < 2)
+            throw new ArgumentException($"the training data has a single class ('{classes[(int)present[0]]}'): a classifier needs images of at least two classes");
 
-        TorchRuntime.ManualSeed((ulong)_seed);
-        var model = ResNetZoo.Create(o.Architecture, classNames.Count, o.Channels);
+        var (trainData, validation) = Split(train, input, Prepare, kind, keys);
+        var device = o.Device.OrCpuWhenUnavailable();
+        TorchRuntime.ManualSeed((ulong)o.Seed);
+        var model = ResNetZoo.Create(o.Architecture, classes.Count, o.Channels);
         try
         {
-            var trainer = new Trainer(model, o.ToTrainerOptions(_seed, device));
-            var result = trainer.Fit(train, validation,
-                o.MetricsCallback == null ? null : new CallbackProgress<EpochMetrics>(o.MetricsCallback), o.CancellationToken,
-                o.BatchCallback == null ? null : new CallbackProgress<BatchProgress>(o.BatchCallback));
+            TrainingResult result;
+            using (trainData)
+            using (validation)
+            {
+                var trainer = new Trainer(model, o.ToTrainerOptions(device));
+                result = trainer.Fit(trainData, validation,
+                    o.MetricsCallback == null ? null : new CallbackProgress<EpochMetrics>(o.MetricsCallback), o.CancellationToken,
+                    o.BatchCallback == null ? null : new CallbackProgress<BatchProgress>(o.BatchCallback));
+            }
             model.To(Device.Cpu);
-            return new ResNetClassifierTransformer(model, new ClassifierSettings(o.Architecture, o.Preprocessing, classNames,
-                o.ImageColumnName, o.ScoreColumnName, o.PredictedLabelColumnName, o.ScoringBatchSize),
-                o.Describe(_seed, device), result.History, skipped, device);
+            model.Eval();
+            var onnx = ExportOnnx(model, kind, classes, device);
+            var scoring = ScoringChain.Build(ml, input, preprocessing, kind, o, keys, onnx);
+            return new ResNetClassifierTransformer(scoring, model, onnx, o.Architecture, classes, o.Describe(device), result.History, train.Skipped);
         }
         catch
         {
@@ -70,50 +94,56 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         }
     }
 
-    private List<SkippedImage> RemoveUndecodable(List<object?> images, List<long> labels, List<string> sources)
+    private byte[] ExportOnnx(Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes, Device device)
     {
-        var reasons = new string?[images.Count];
-        Parallel.For(0, images.Count, i =>
+        var o = _options;
+        var metadata = new Dictionary<string, string>(o.Describe(device))
         {
-            try { ImageLoader.Load(images[i], _options.Channels, sources[i]); }
-            catch (ImageDecodeException e) { reasons[i] = e.Message; }
+            ["classNames"] = System.Text.Json.JsonSerializer.Serialize(classes),
+            ["mean"] = System.Text.Json.JsonSerializer.Serialize(o.EffectiveMean),
+            ["std"] = System.Text.Json.JsonSerializer.Serialize(o.EffectiveStd),
+            ["input"] = $"planar pixels in [0, 1], shape N x {o.Channels} x {o.ImageSize} x {o.ImageSize}",
+            ["library"] = "ResNet.MLNet " + typeof(ResNetClassifierEstimator).Assembly.GetName().Version,
+        };
+        return OnnxExporter.Export(model, new OnnxExportOptions
+        {
+            InputName = ImageInput.PixelColumn(kind, o), Channels = o.Channels, Height = o.ImageSize, Width = o.ImageSize,
+            Mean = o.EffectiveMean, Std = o.EffectiveStd, ProbabilitiesName = o.ScoreColumnName,
+            PredictedIndexName = ChainColumns.PredictedIndex, Metadata = metadata,
         });
-        var skipped = new List<SkippedImage>();
-        for (int i = images.Count - 1; i >= 0; i--)
-        {
-            if (reasons[i] == null) continue;
-            skipped.Add(new SkippedImage(sources[i], reasons[i]!));
-            images.RemoveAt(i);
-            labels.RemoveAt(i);
-            sources.RemoveAt(i);
-        }
-        skipped.Reverse();
-        return skipped;
     }
 
-    private static void CheckClasses(List<long> labels, IReadOnlyList<string> classNames)
+    private (InMemoryTrainingData Train, InMemoryTrainingData? Validation) Split(PixelReader.Result train, IDataView input,
+        Func<IDataView, IDataView> prepare, ImageInputKind kind, LabelKeys keys)
     {
-        var present = labels.Distinct().ToList();
-        if (present.Count < 2)
-            throw new ArgumentException($"the training data has a single class ('{classNames[(int)present[0]]}'): a classifier needs images of at least two classes");
-    }
-
-    private (ITrainingData Train, ITrainingData? Validation) SplitValidation(List<object?> images, List<long> labels, List<string> sources, IReadOnlyList<string> classNames)
-    {
-        var p = _options.Preprocessing;
-        if (_options.ValidationFraction <= 0)
-            return (new ImageTrainingData(images, labels.ToArray(), classNames, p, i => sources[i]), null);
-        var order = Enumerable.Range(0, images.Count).ToArray();
-        new Random(_seed).Shuffle(order);
-        int held = Math.Max(1, (int)Math.Round(_options.ValidationFraction * images.Count));
-        if (held >= images.Count) throw new ArgumentException($"ValidationFraction {_options.ValidationFraction} leaves no training images out of {images.Count}");
-        ImageTrainingData Subset(IEnumerable<int> idx)
+        var o = _options;
+        var classes = keys.ClassNames;
+        if (o.ValidationSet is { } set)
         {
-            var list = idx.ToArray();
-            return new ImageTrainingData(list.Select(i => images[i]).ToArray(), list.Select(i => labels[i]).ToArray(), classNames, p,
-                i => sources[list[i]]);
+            // An explicit validation set takes precedence over ValidationFraction: every training row trains.
+            var setKeys = LabelKeys.Read(set.Schema, o.LabelColumnName);
+            if (!setKeys.ClassNames.SequenceEqual(classes))
+                throw new ArgumentException($"the validation set's label keys ({setKeys.ClassNames.Count} classes) differ from the training data's ({classes.Count}): " +
+                                            "map both with the same fitted MapValueToKey");
+            if (ImageInput.Detect(set.Schema, o) != kind)
+                throw new ArgumentException($"the validation set's image column '{o.ImageColumnName}' holds {set.Schema[o.ImageColumnName].Type}, unlike the training data");
+            var v = PixelReader.Read(prepare(set), kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "validation set");
+            return (PixelReader.ToTrainingData(train, o, classes), v.Labels.Length == 0 ? null : PixelReader.ToTrainingData(v, o, classes));
         }
-        return (Subset(order.Skip(held).Order()), Subset(order.Take(held).Order()));
+        if (o.ValidationFraction <= 0) return (PixelReader.ToTrainingData(train, o, classes), null);
+        int n = train.Labels.Length, per = o.ValuesPerImage;
+        var order = Enumerable.Range(0, n).ToArray();
+        new Random(o.Seed).Shuffle(order);
+        int held = Math.Max(1, (int)Math.Round(o.ValidationFraction * n));
+        if (held >= n) throw new ArgumentException($"ValidationFraction {o.ValidationFraction} leaves no training images out of {n}");
+        PixelReader.Result Subset(IEnumerable<int> rows)
+        {
+            var list = rows.Order().ToArray();
+            var pixels = new float[list.Length * per];
+            for (int i = 0; i < list.Length; i++) Array.Copy(train.Pixels, (long)list[i] * per, pixels, (long)i * per, per);
+            return new PixelReader.Result(pixels, list.Select(i => train.Labels[i]).ToArray(), new());
+        }
+        return (PixelReader.ToTrainingData(Subset(order.Skip(held)), o, classes), PixelReader.ToTrainingData(Subset(order.Take(held)), o, classes));
     }
 
     /// <summary>Invokes a callback synchronously (unlike <see cref="Progress{T}"/>, which posts to a context).</summary>

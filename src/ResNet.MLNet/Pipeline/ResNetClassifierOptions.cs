@@ -1,14 +1,18 @@
-using ResNet.MLNet.Data.Images;
+using Microsoft.ML;
+using Microsoft.ML.Transforms.Image;
 using ResNet.MLNet.Engine;
 using ResNet.MLNet.Models;
 using ResNet.MLNet.Torch;
 
 namespace ResNet.MLNet;
 
-/// <summary>Settings of <see cref="TransformsCatalog.ResNetClassifier"/>; every default is documented and all are data.</summary>
+/// <summary>Settings of <see cref="ResNetCatalog.ResNetClassifier"/>; every default is documented and all are data.</summary>
 public sealed record ResNetClassifierOptions
 {
-    /// <summary>The input image column: file paths (string), encoded JPEG/PNG bytes (byte[]) or decoded images. Default "ImagePath".</summary>
+    /// <summary>The input image column: file paths (text), encoded image bytes (a Byte vector, as <c>LoadRawImageBytes</c>
+    /// gives), an ML.NET image (<c>LoadImages</c>), or planar float pixels in [0, 1] of shape
+    /// <see cref="Channels"/>×<see cref="ImageSize"/>×<see cref="ImageSize"/> (IDX, CIFAR, <c>ExtractPixels</c> with
+    /// scale 1/255). Default "ImagePath".</summary>
     public string ImageColumnName { get; init; } = "ImagePath";
     /// <summary>The label column; must be a key column (use MapValueToKey first). Default "Label".</summary>
     public string LabelColumnName { get; init; } = "Label";
@@ -23,9 +27,14 @@ public sealed record ResNetClassifierOptions
     public int ImageSize { get; init; } = 224;
     /// <summary>Image channels: 3 (RGB) or 1 (gray). Default 3.</summary>
     public int Channels { get; init; } = 3;
-    /// <summary>How images are fitted to <see cref="ImageSize"/>. Default <see cref="ResizingKind.IsoCrop"/>.</summary>
-    public ResizingKind Resizing { get; init; } = ResizingKind.IsoCrop;
-    /// <summary>Per-channel normalisation means; default ImageNet's (RGB) or 0.449 (gray).</summary>
+    /// <summary>How images are fitted to <see cref="ImageSize"/> (ML.NET's <c>ResizeImages</c>). Default
+    /// <see cref="ImageResizingEstimator.ResizingKind.IsoCrop"/>.</summary>
+    public ImageResizingEstimator.ResizingKind Resizing { get; init; } = ImageResizingEstimator.ResizingKind.IsoCrop;
+    /// <summary>Folder that relative image paths are resolved against (ML.NET's <c>LoadImages</c> imageFolder).
+    /// Default null: paths as they are.</summary>
+    public string? ImageFolder { get; init; }
+    /// <summary>Per-channel normalisation means of [0, 1] pixels (baked into the saved ONNX graph); default ImageNet's
+    /// (RGB) or 0.449 (gray).</summary>
     public float[]? Mean { get; init; }
     /// <summary>Per-channel normalisation standard deviations; default ImageNet's (RGB) or 0.226 (gray).</summary>
     public float[]? Std { get; init; }
@@ -55,8 +64,9 @@ public sealed record ResNetClassifierOptions
 
     /// <summary>Where to train; a CUDA device falls back to the CPU when CUDA is unavailable. Default the CPU.</summary>
     public Device Device { get; init; } = Device.Cpu;
-    /// <summary>Seed of initialisation, shuffling and validation split. Default null: the MLContext's seed.</summary>
-    public int? Seed { get; init; }
+    /// <summary>Seed of initialisation, shuffling and validation split. Default 1 (ML.NET keeps the MLContext's seed
+    /// internal, so it cannot be read from an extension).</summary>
+    public int Seed { get; init; } = 1;
     /// <summary>Called after every epoch. Default null.</summary>
     public Action<EpochMetrics>? MetricsCallback { get; init; }
     /// <summary>Called during epochs with batch progress. Default null.</summary>
@@ -71,25 +81,41 @@ public sealed record ResNetClassifierOptions
     /// <summary>Leave out training images that cannot be read or decoded (listed in
     /// <see cref="ResNetClassifierTransformer.SkippedImages"/>) instead of failing. Default false.</summary>
     public bool SkipUndecodableImages { get; init; }
-    /// <summary>Images per forward pass when scoring. Default 64.</summary>
-    public int ScoringBatchSize { get; init; } = 64;
+    /// <summary>ONNX Runtime intra-op threads of the fitted model's scoring. Default null: all cores.</summary>
+    public int? ScoringThreads { get; init; }
 
-    /// <summary>The image preprocessing these options describe.</summary>
-    public ImagePreprocessing Preprocessing => new()
+    /// <summary>The means in effect (defaults filled in).</summary>
+    public float[] EffectiveMean => Mean ?? (Channels == 3 ? new[] { 0.485f, 0.456f, 0.406f } : new[] { 0.449f });
+    /// <summary>The standard deviations in effect (defaults filled in).</summary>
+    public float[] EffectiveStd => Std ?? (Channels == 3 ? new[] { 0.229f, 0.224f, 0.225f } : new[] { 0.226f });
+    /// <summary>Floats per preprocessed image (C·H·W).</summary>
+    public int ValuesPerImage => Channels * ImageSize * ImageSize;
+
+    /// <summary>Checks the settings; throws naming the offending one.</summary>
+    public void Validate()
     {
-        Width = ImageSize, Height = ImageSize, Channels = Channels, Resizing = Resizing, Mean = Mean, Std = Std,
-    };
+        if (ImageSize < 1) throw new ArgumentException($"ImageSize must be positive, got {ImageSize}");
+        if (Channels != 1 && Channels != 3) throw new ArgumentException($"Channels must be 1 or 3, got {Channels}");
+        if (EffectiveMean.Length != Channels) throw new ArgumentException($"Mean needs {Channels} values, got {EffectiveMean.Length}");
+        if (EffectiveStd.Length != Channels) throw new ArgumentException($"Std needs {Channels} values, got {EffectiveStd.Length}");
+        if (EffectiveStd.Any(s => !(s > 0))) throw new ArgumentException($"Std values must be positive, got [{string.Join(", ", EffectiveStd)}]");
+        if (ValidationFraction is < 0 or >= 1) throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}");
+        if (ScoringThreads is < 1) throw new ArgumentException($"ScoringThreads must be at least 1, got {ScoringThreads}");
+        foreach (var (name, column) in new[] { ("ImageColumnName", ImageColumnName), ("LabelColumnName", LabelColumnName), ("ScoreColumnName", ScoreColumnName), ("PredictedLabelColumnName", PredictedLabelColumnName) })
+            if (string.IsNullOrWhiteSpace(column)) throw new ArgumentException($"{name} must name a column");
+        ToTrainerOptions(Device).Validate();
+    }
 
     /// <summary>The trainer settings these options describe.</summary>
-    public TrainerOptions ToTrainerOptions(int seed, Device device) => new()
+    public TrainerOptions ToTrainerOptions(Device device) => new()
     {
         Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, Schedule = Schedule, WeightDecay = WeightDecay,
         LabelSmoothing = LabelSmoothing, Augmentation = Augmentation, EarlyStoppingPatience = EarlyStoppingPatience,
-        Seed = seed, Device = device, CheckpointDirectory = CheckpointDirectory, Resume = Resume,
+        Seed = Seed, Device = device, CheckpointDirectory = CheckpointDirectory, Resume = Resume,
     };
 
     /// <summary>The training settings as text, for the model manifest.</summary>
-    public IReadOnlyDictionary<string, string> Describe(int seed, Device device) => new SortedDictionary<string, string>
+    public IReadOnlyDictionary<string, string> Describe(Device device) => new SortedDictionary<string, string>
     {
         ["architecture"] = Architecture.ToString(), ["imageSize"] = ImageSize.ToString(), ["channels"] = Channels.ToString(),
         ["epochs"] = Epochs.ToString(), ["batchSize"] = BatchSize.ToString(),
@@ -98,6 +124,6 @@ public sealed record ResNetClassifierOptions
         ["labelSmoothing"] = LabelSmoothing.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ["augmentation"] = $"crop padding {Augmentation.RandomCropPadding}, flip {Augmentation.HorizontalFlip}",
         ["validationFraction"] = ValidationFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        ["seed"] = seed.ToString(), ["device"] = device.ToString(),
+        ["seed"] = Seed.ToString(), ["device"] = device.ToString(),
     };
 }

@@ -23,6 +23,9 @@ public readonly record struct Device(DeviceType Type, int Index = 0)
     /// <summary>cuda:0 when libtorch sees a GPU, otherwise the CPU.</summary>
     public static Device CudaIfAvailable => TorchRuntime.CudaIsAvailable ? Cuda() : Cpu;
 
+    /// <summary>This device, or the CPU when it is a CUDA device and libtorch sees no GPU (the one fallback rule).</summary>
+    public Device OrCpuWhenUnavailable() => Type == DeviceType.Cuda && !TorchRuntime.CudaIsAvailable ? Cpu : this;
+
     /// <summary>Parses <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c> (= <see cref="CudaIfAvailable"/>).</summary>
     public static Device Parse(string text)
     {

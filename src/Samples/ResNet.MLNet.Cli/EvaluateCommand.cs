@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.ML;
 
 namespace ResNet.MLNet.Cli;
 
@@ -13,15 +14,15 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Evaluate a model on labelled images") { model, data, topK };
         command.SetAction(r => DataLoading.Run(() =>
         {
-            var ml = new MLContext(1);
-            var loaded = ml.Model.Load(r.GetValue(model)!, out var manifest);
+            var ml = new MLContext(1).UseResNetScoringDefaults();
+            var view = DataLoading.Load(ml, r.GetValue(data)!);
+            var loaded = ml.Model.Load(r.GetValue(model)!, out _);
             try
             {
-                int classes = manifest.Steps.First(s => s.ClassNames != null).ClassNames!.Count;
+                int classes = DataLoading.ClassNames(loaded, view.Schema).Count;
                 int k = Math.Min(r.GetValue(topK), classes);
-                var m = ml.MulticlassClassification.Evaluate(loaded.Transform(DataLoading.Load(ml, r.GetValue(data)!)), topKPredictionCount: k);
-                Console.WriteLine($"images            {m.Count}");
-                Console.WriteLine($"MicroAccuracy     {m.MicroAccuracy:0.0000}");
+                var m = ml.MulticlassClassification.Evaluate(loaded.Transform(view), topKPredictionCount: k);
+                                Console.WriteLine($"MicroAccuracy     {m.MicroAccuracy:0.0000}");
                 Console.WriteLine($"MacroAccuracy     {m.MacroAccuracy:0.0000}");
                 Console.WriteLine($"LogLoss           {m.LogLoss:0.0000}");
                 Console.WriteLine($"LogLossReduction  {m.LogLossReduction:0.0000}");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.ML;
 using ResNet.MLNet.Data.Sources;
 
 namespace ResNet.MLNet.Cli;
@@ -9,6 +10,8 @@ internal static class PredictCommand
     private sealed class Input
     {
         public string ImagePath { get; set; } = "";
+        // The saved chain starts with MapValueToKey("Label"), as ML.NET pipelines do: the input type carries the column.
+        public string Label { get; set; } = "";
     }
 
     private sealed class Output
@@ -24,11 +27,11 @@ internal static class PredictCommand
         var command = new Command("predict", "Classify images with a trained model") { model, images, top };
         command.SetAction(r => DataLoading.Run(() =>
         {
-            var ml = new MLContext(1);
-            var loaded = ml.Model.Load(r.GetValue(model)!, out var manifest);
+            var ml = new MLContext(1).UseResNetScoringDefaults();
+            var loaded = ml.Model.Load(r.GetValue(model)!, out var inputSchema);
             try
             {
-                var classNames = manifest.Steps.First(s => s.ClassNames != null).ClassNames!;
+                var classNames = DataLoading.ClassNames(loaded, inputSchema);
                 var engine = ml.Model.CreatePredictionEngine<Input, Output>(loaded);
                 var files = r.GetValue(images)!.SelectMany(p => Directory.Exists(p) ? ImageFolderSource.ListImages(Path.GetFullPath(p)) : new[] { p });
                 foreach (var file in files)

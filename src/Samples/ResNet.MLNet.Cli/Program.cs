@@ -8,6 +8,5 @@ var root = new RootCommand("Train, evaluate and use ResNet image classifiers (Re
     EvaluateCommand.Create(),
     PredictCommand.Create(),
     BenchDecodeCommand.Create(),
-    BenchScoreCommand.Create(),
 };
 return root.Parse(args).Invoke();

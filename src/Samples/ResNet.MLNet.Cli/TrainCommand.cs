@@ -1,5 +1,6 @@
 using System.CommandLine;
-using ResNet.MLNet.Data.Images;
+using Microsoft.ML;
+using Microsoft.ML.Transforms.Image;
 using ResNet.MLNet.Models;
 using ResNet.MLNet.Torch;
 
@@ -10,36 +11,40 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
+        var d = new ResNetClassifierOptions();
         var data = new Argument<string>("data") { Description = "Image folder (one sub-folder per class) or CSV/TSV file with ImagePath,Label columns" };
         var model = new Option<string>("--model", "-m") { Description = "Where to write the model zip", DefaultValueFactory = _ => "classifier.zip" };
-        var architecture = new Option<string>("--architecture", "-a") { Description = "resnet18/34/50/101/152 or resnet20/32/44/56/110", DefaultValueFactory = _ => "resnet18" };
-        var imageSize = new Option<int>("--image-size") { Description = "Model input side in pixels", DefaultValueFactory = _ => 224 };
-        var channels = new Option<int>("--channels") { Description = "3 (RGB) or 1 (gray)", DefaultValueFactory = _ => 3 };
-        var resizing = new Option<ResizingKind>("--resizing") { Description = "IsoCrop, IsoPad or Fill", DefaultValueFactory = _ => ResizingKind.IsoCrop };
-        var epochs = new Option<int>("--epochs", "-e") { Description = "Passes over the data", DefaultValueFactory = _ => 10 };
-        var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per step", DefaultValueFactory = _ => 32 };
-        var learningRate = new Option<double>("--learning-rate") { Description = "Peak learning rate (one-cycle)", DefaultValueFactory = _ => 0.05 };
-        var validation = new Option<float>("--validation-fraction") { Description = "Share of images held out for validation", DefaultValueFactory = _ => 0.1f };
+        var architecture = new Option<string>("--architecture", "-a") { Description = "resnet18/34/50/101/152 or resnet20/32/44/56/110", DefaultValueFactory = _ => d.Architecture.ToString().ToLowerInvariant() };
+        var imageSize = new Option<int>("--image-size") { Description = "Model input side in pixels", DefaultValueFactory = _ => d.ImageSize };
+        var channels = new Option<int>("--channels") { Description = "3 (RGB) or 1 (gray)", DefaultValueFactory = _ => d.Channels };
+        var resizing = new Option<ImageResizingEstimator.ResizingKind>("--resizing") { Description = "IsoCrop, IsoPad or Fill", DefaultValueFactory = _ => d.Resizing };
+        var epochs = new Option<int>("--epochs", "-e") { Description = "Passes over the data", DefaultValueFactory = _ => d.Epochs };
+        var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per step", DefaultValueFactory = _ => d.BatchSize };
+        var learningRate = new Option<double>("--learning-rate") { Description = "Peak learning rate (one-cycle)", DefaultValueFactory = _ => d.LearningRate };
+        var validation = new Option<float>("--validation-fraction") { Description = "Share of images held out for validation", DefaultValueFactory = _ => d.ValidationFraction };
         var augment = new Option<bool>("--augment") { Description = "Random crops (4 px padding) and horizontal flips" };
-        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N (falls back to the CPU without CUDA)", DefaultValueFactory = _ => "cpu" };
-        var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
+        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (CUDA falls back to the CPU without a GPU)", DefaultValueFactory = _ => d.Device.ToString() };
+        var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => d.Seed };
+        var onnx = new Option<string?>("--onnx") { Description = "Also write the network as an ONNX file here" };
         var skip = new Option<bool>("--skip-undecodable") { Description = "Leave out images that cannot be decoded (and list them)" };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint after every epoch here" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir" };
         var command = new Command("train", "Train a classifier on labelled images and save it as a model zip")
         {
-            data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, device, seed, skip, checkpoints, resume,
+            data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, device, seed, skip, checkpoints, resume, onnx,
         };
         command.SetAction(r => DataLoading.Run(() =>
         {
             var ml = new MLContext(r.GetValue(seed));
-            var options = new ResNetClassifierOptions
+            var view = DataLoading.Load(ml, r.GetValue(data)!);
+            var options = d with
             {
+                Seed = r.GetValue(seed),
                 Architecture = ResNetZoo.Parse(r.GetValue(architecture)!), ImageSize = r.GetValue(imageSize), Channels = r.GetValue(channels),
                 Resizing = r.GetValue(resizing), Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batchSize),
                 LearningRate = r.GetValue(learningRate), ValidationFraction = r.GetValue(validation),
                 Augmentation = r.GetValue(augment) ? Engine.AugmentationOptions.Standard : Engine.AugmentationOptions.None,
-                Device = ParseDevice(r.GetValue(device)!), SkipUndecodableImages = r.GetValue(skip),
+                Device = Device.Parse(r.GetValue(device)!), SkipUndecodableImages = r.GetValue(skip),
                 CheckpointDirectory = r.GetValue(checkpoints), Resume = r.GetValue(resume),
                 MetricsCallback = m => Console.WriteLine(
                     $"\repoch {m.Epoch}/{m.Epochs}  loss {m.TrainLoss:0.0000}  accuracy {m.TrainAccuracy:P1}" +
@@ -50,16 +55,15 @@ internal static class TrainCommand
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
                 .Append(ml.Transforms.ResNetClassifier(options))
                 .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-            using var trained = pipeline.Fit(DataLoading.Load(ml, r.GetValue(data)!));
-            var classifier = (ResNetClassifierTransformer)trained[1];
+            var trained = pipeline.Fit(view);
+            using var classifier = trained.OfType<ResNetClassifierTransformer>().Single();
             foreach (var s in classifier.SkippedImages) Console.WriteLine($"skipped {s.Source}: {s.Reason}");
             if (classifier.SkippedImages.Count > 0) Console.WriteLine($"{classifier.SkippedImages.Count} undecodable image(s) skipped");
-            ml.Model.Save(trained, r.GetValue(model)!);
+            ml.Model.Save(trained, view.Schema, r.GetValue(model)!);
+            if (r.GetValue(onnx) is { } onnxPath) classifier.ExportOnnx(onnxPath);
             Console.WriteLine($"saved {r.GetValue(model)} ({classifier.ClassNames.Count} classes: {string.Join(", ", classifier.ClassNames)})");
             return 0;
         }));
         return command;
     }
-
-    private static Device ParseDevice(string text) => text.Equals("cuda", StringComparison.OrdinalIgnoreCase) ? Device.CudaIfAvailable : Device.Parse(text);
 }

@@ -11,7 +11,7 @@ public static class DemoCommand
     /// <summary>The root command; <paramref name="run"/> receives the parsed options and returns the exit code.</summary>
     public static RootCommand Create(Func<DemoOptions, int> run)
     {
-        var d = new DemoOptions();
+        var d = DemoOptions.DefaultClassifier;
         var arch = new Option<string>("--arch") { Description = $"architecture: {string.Join(", ", ResNetZoo.Architectures.Select(a => a.ToString().ToLowerInvariant()))}", DefaultValueFactory = _ => d.Architecture.ToString().ToLowerInvariant() };
         var epochs = Positive("--epochs", "passes over the training set", d.Epochs);
         var batch = Positive("--batch-size", "images per SGD step", d.BatchSize);
@@ -20,7 +20,7 @@ public static class DemoCommand
         var augment = new Option<bool>("--augment") { Description = "4-pixel padded random crop + horizontal flip" };
         var smoothing = new Option<double>("--label-smoothing") { Description = "label smoothing of the loss", DefaultValueFactory = _ => d.LabelSmoothing };
         var subset = new Option<int?>("--subset") { Description = "train on the first N training images only (default: all 60,000)" };
-        var output = new Option<string>("--output") { Description = "where the model (model.safetensors + model.json) is saved", DefaultValueFactory = _ => d.Output };
+        var output = new Option<string>("--output") { Description = "folder where the ML.NET model zip (model.zip) is saved", DefaultValueFactory = _ => new DemoOptions().Output };
         var data = new Option<string?>("--data") { Description = "directory of the IDX files (default: /usr/share/datasets/fashion-mnist)" };
         var seed = new Option<int>("--seed") { Description = "seed of initialisation, shuffling and augmentation", DefaultValueFactory = _ => d.Seed };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: all cores)" };
@@ -40,11 +40,15 @@ public static class DemoCommand
         };
         root.SetAction(p => run(new DemoOptions
         {
-            Architecture = ResNetZoo.Parse(p.GetValue(arch)!), Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch),
-            LearningRate = p.GetValue(lr), Schedule = p.GetValue(schedule), Augment = p.GetValue(augment),
-            LabelSmoothing = p.GetValue(smoothing), Subset = p.GetValue(subset), Output = p.GetValue(output)!,
-            DataDirectory = p.GetValue(data), Seed = p.GetValue(seed), Threads = p.GetValue(threads),
-            Device = Device.Parse(p.GetValue(device)!), CheckpointDirectory = p.GetValue(checkpoint), Resume = p.GetValue(resume),
+            Classifier = d with
+            {
+                Architecture = ResNetZoo.Parse(p.GetValue(arch)!), Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch),
+                LearningRate = p.GetValue(lr), Schedule = p.GetValue(schedule),
+                Augmentation = p.GetValue(augment) ? AugmentationOptions.Standard : AugmentationOptions.None,
+                LabelSmoothing = p.GetValue(smoothing), Seed = p.GetValue(seed), Device = Device.Parse(p.GetValue(device)!),
+                CheckpointDirectory = p.GetValue(checkpoint), Resume = p.GetValue(resume),
+            },
+            Subset = p.GetValue(subset), Output = p.GetValue(output)!, DataDirectory = p.GetValue(data), Threads = p.GetValue(threads),
         }));
         return root;
     }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using System.Text.Json;
 using ResNet.MLNet.Tests.Support;
 

@@ -69,6 +69,14 @@ public static class FashionMnist
         return (rawTrain.Normalize(mean, std), rawTest.Normalize(mean, std), mean, std);
     }
 
+    /// <summary>The IDX image and label files of <paramref name="split"/> in <paramref name="directory"/> (default Debian's).</summary>
+    public static (string Images, string Labels) Files(Split split, string? directory = null)
+    {
+        directory ??= DefaultDirectory;
+        string prefix = split == Split.Train ? "train" : "t10k";
+        return (Find(directory, $"{prefix}-images-idx3-ubyte"), Find(directory, $"{prefix}-labels-idx1-ubyte"));
+    }
+
     private static string Find(string directory, string name)
     {
         foreach (var candidate in new[] { name + ".gz", name })

@@ -1,0 +1,34 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.Transforms.Onnx;
+
+namespace ResNet.MLNet;
+
+/// <summary>ONNX Runtime session settings for ML.NET's OnnxTransformer, in one place.</summary>
+internal static class OnnxScoringSettings
+{
+    public static OnnxSessionOptions SessionOptions(int? threads)
+    {
+        int intra = threads ?? Environment.ProcessorCount;
+        if (intra < 1) throw new ArgumentException($"threads must be at least 1, got {intra}");
+        return new OnnxSessionOptions
+        {
+            IntraOpNumThreads = intra,
+            InterOpNumThreads = 1,
+            PerSessionThreads = true,
+            EnableCpuMemArena = true,
+            EnableMemoryPattern = true,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            // ONNX Runtime writes warnings (e.g. "Removing initializer") to stderr otherwise.
+            LogVerbosityLevel = 0,
+            CreateSessionOptions = () => new SessionOptions
+            {
+                IntraOpNumThreads = intra,
+                InterOpNumThreads = 1,
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            },
+        };
+    }
+}

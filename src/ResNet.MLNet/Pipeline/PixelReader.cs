@@ -1,0 +1,83 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using ResNet.MLNet.Engine;
+
+namespace ResNet.MLNet;
+
+/// <summary>
+/// Reads the network's input pixels and the labels out of a preprocessed view through an ML.NET cursor, normalising
+/// with the options' mean and standard deviation as it goes. A row whose image cannot be read or decoded is named
+/// (row number and path) in the error, or skipped and listed when undecodable images are to be skipped.
+/// </summary>
+internal static class PixelReader
+{
+    public sealed record Result(float[] Pixels, long[] Labels, List<SkippedImage> Skipped);
+
+    public static Result Read(IDataView prepared, ImageInputKind kind, ResNetClassifierOptions o, int classCount, bool skipUndecodable,
+        CancellationToken token, string what)
+    {
+        var schema = prepared.Schema;
+        var pixelColumn = schema[ImageInput.PixelColumn(kind, o)];
+        var labelColumn = schema[o.LabelColumnName];
+        var pathColumn = kind == ImageInputKind.Path ? schema[o.ImageColumnName] : (DataViewSchema.Column?)null;
+        var columns = new List<DataViewSchema.Column> { pixelColumn, labelColumn };
+        if (pathColumn is { } p) columns.Add(p);
+
+        int per = o.ValuesPerImage;
+        var mean = o.EffectiveMean;
+        var scale = o.EffectiveStd.Select(s => 1f / s).ToArray();
+        int plane = o.ImageSize * o.ImageSize;
+        var pixels = new List<float[]>();
+        var labels = new List<long>();
+        var skipped = new List<SkippedImage>();
+        using var cursor = prepared.GetRowCursor(columns);
+        var getPixels = cursor.GetGetter<VBuffer<float>>(pixelColumn);
+        var getLabel = cursor.GetGetter<uint>(labelColumn);
+        var getPath = pathColumn is { } pc ? cursor.GetGetter<ReadOnlyMemory<char>>(pc) : null;
+        var buffer = default(VBuffer<float>);
+        var path = default(ReadOnlyMemory<char>);
+        uint key = 0;
+        while (cursor.MoveNext())
+        {
+            token.ThrowIfCancellationRequested();
+            getPath?.Invoke(ref path);
+            string Source() => ImageInput.Describe(kind, getPath == null ? null : path.ToString(), cursor.Position, o.ImageColumnName);
+            getLabel(ref key);
+            if (key == 0 || key > classCount)
+                throw new InvalidDataException($"{what}, {Source()}: the label in column '{o.LabelColumnName}' is missing or not one of the {classCount} training classes");
+            try { getPixels(ref buffer); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var reason = Reason(e);
+                if (!skipUndecodable) throw new InvalidDataException($"{what}, {Source()}: the image could not be read ({reason})", e);
+                skipped.Add(new SkippedImage(Source(), reason));
+                continue;
+            }
+            if (buffer.Length != per)
+                throw new InvalidDataException($"{what}, {Source()}: {buffer.Length} pixel values, expected {o.Channels}x{o.ImageSize}x{o.ImageSize} = {per}");
+            var row = new float[per];
+            buffer.CopyTo(row);
+            for (int c = 0; c < o.Channels; c++)
+            {
+                var span = row.AsSpan(c * plane, plane);
+                for (int i = 0; i < span.Length; i++) span[i] = (span[i] - mean[c]) * scale[c];
+            }
+            pixels.Add(row);
+            labels.Add(key - 1);
+        }
+        if ((long)pixels.Count * per > Array.MaxLength)
+            throw new InvalidOperationException($"{what}: {pixels.Count} images of {per} values exceed one in-memory array; use a smaller ImageSize or fewer images");
+        var all = new float[pixels.Count * per];
+        for (int i = 0; i < pixels.Count; i++) pixels[i].CopyTo(all, i * per);
+        return new Result(all, labels.ToArray(), skipped);
+    }
+
+    private static string Reason(Exception e)
+    {
+        while (e.InnerException != null && e is not (InvalidDataException or FileNotFoundException or DirectoryNotFoundException)) e = e.InnerException;
+        return e.Message;
+    }
+
+    public static InMemoryTrainingData ToTrainingData(Result r, ResNetClassifierOptions o, IReadOnlyList<string> classNames) =>
+        InMemoryTrainingData.FromArrays(r.Pixels, r.Labels, o.Channels, o.ImageSize, o.ImageSize, classNames);
+}

@@ -1,0 +1,47 @@
+using Microsoft.ML;
+using Microsoft.ML.Transforms.Onnx;
+using ResNet.MLNet.Data.Sources;
+
+namespace ResNet.MLNet;
+
+/// <summary>
+/// The library's entry points on ML.NET's catalogs: <c>ml.Transforms.ResNetClassifier(...)</c>, the data loaders ML.NET
+/// lacks (<c>ml.Data.LoadImagesFromDirectory</c>, <c>LoadFromIdx</c>, <c>LoadFromCifar10</c>) and
+/// <c>ml.UseResNetScoringDefaults()</c>, which tunes ONNX Runtime for models loaded with <c>ml.Model.Load</c>.
+/// </summary>
+public static class ResNetCatalog
+{
+    /// <summary>A residual-network image classifier trained on the image and key label columns named in
+    /// <paramref name="options"/>; adds <c>Score</c> (softmax probabilities) and <c>PredictedLabel</c> (a key).</summary>
+    public static ResNetClassifierEstimator ResNetClassifier(this TransformsCatalog catalog, ResNetClassifierOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new ResNetClassifierEstimator(options ?? new ResNetClassifierOptions());
+    }
+
+    /// <summary>A folder-per-class image set: columns <c>ImagePath</c> and <c>Label</c> (the parent folder's name).</summary>
+    public static IDataView LoadImagesFromDirectory(this DataOperationsCatalog catalog, string folder, bool useFolderNameAsLabel = true) =>
+        ImageFolderSource.Load(catalog, folder, useFolderNameAsLabel);
+
+    /// <summary>An IDX image/label file pair (MNIST, Fashion-MNIST): columns <c>Image</c> (gray pixels in [0, 1], shape
+    /// 1×H×W) and <c>Label</c> (class name; default the label number).</summary>
+    public static IDataView LoadFromIdx(this DataOperationsCatalog catalog, string imagesPath, string labelsPath, IReadOnlyList<string>? classNames = null) =>
+        IdxSource.Load(catalog, imagesPath, labelsPath, classNames);
+
+    /// <summary>CIFAR-10 binary batch files: columns <c>Image</c> (RGB in [0, 1], shape 3×32×32) and <c>Label</c> (class name).</summary>
+    public static IDataView LoadFromCifar10(this DataOperationsCatalog catalog, params string[] batchFiles) =>
+        Cifar10Source.Load(catalog, batchFiles);
+
+    /// <summary>
+    /// Sets ONNX Runtime's session options on <paramref name="context"/> for every ONNX model it applies or loads
+    /// afterwards: <paramref name="threads"/> intra-op threads (default: all cores), one inter-op thread, full graph
+    /// optimisation, warnings off. ML.NET's defaults score a ResNet about 2× slower here, and the thread settings are
+    /// not stored in a saved model zip, so call this before <c>ml.Model.Load</c>.
+    /// </summary>
+    public static MLContext UseResNetScoringDefaults(this MLContext context, int? threads = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.SetOnnxSessionOption(OnnxScoringSettings.SessionOptions(threads));
+        return context;
+    }
+}
