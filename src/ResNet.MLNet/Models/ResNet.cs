@@ -9,7 +9,7 @@ namespace ResNet.MLNet.Models;
 /// <c>avgpool</c>, <c>fc</c>; its state dict loads torchvision weights by name. A full pre-activation network adds
 /// <c>norm</c> (the BN-ReLU after the last unit) before <c>avgpool</c>.
 /// </summary>
-public sealed class ResNet : Module
+public sealed partial class ResNet : Module
 {
     private readonly Module _conv1, _bn1, _relu, _avgpool;
     private readonly Module? _maxpool, _finalNorm;

@@ -7,7 +7,7 @@ namespace ResNet.MLNet.Models;
 /// The identity path of a residual unit whose shape changes, option A: take every stride-th pixel and zero-pad the
 /// new channels equally on both sides. No parameters.
 /// </summary>
-public sealed class ZeroPadShortcut : Module
+public sealed partial class ZeroPadShortcut : Module
 {
     private readonly int _stride, _padBefore, _padAfter;
 
@@ -34,7 +34,7 @@ public sealed class ZeroPadShortcut : Module
 }
 
 /// <summary>Two 3×3 convolutions with BN, added to the identity path (torchvision's <c>BasicBlock</c> names).</summary>
-public sealed class BasicBlock : Module
+public sealed partial class BasicBlock : Module
 {
     /// <summary>First convolution.</summary>
     public Conv2d Conv1 { get; }
@@ -72,7 +72,7 @@ public sealed class BasicBlock : Module
 }
 
 /// <summary>1×1 reduce, 3×3 (strided, grouped), 1×1 expand ×4, each with BN (torchvision's <c>Bottleneck</c>, v1.5).</summary>
-public sealed class BottleneckBlock : Module
+public sealed partial class BottleneckBlock : Module
 {
     /// <summary>The 1×1 reduction.</summary>
     public Conv2d Conv1 { get; }

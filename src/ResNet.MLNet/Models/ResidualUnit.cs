@@ -9,7 +9,7 @@ namespace ResNet.MLNet.Models;
 /// and <c>downsample</c>; <c>bn<i>i</i></c> normalises the input of <c>conv<i>i</i></c> in a pre-activation unit and
 /// its output otherwise (in a BN-after-addition unit the last BN normalises the sum).
 /// </summary>
-public sealed class ResidualUnit : Module
+public sealed partial class ResidualUnit : Module
 {
     private readonly Conv2d[] _convs;
     private readonly BatchNorm2d?[] _norms;

@@ -7,7 +7,7 @@ namespace ResNet.MLNet.Models.Classic;
 /// A classic convolutional network: <c>features</c> (Sequential), optional <c>avgpool</c> (adaptive), flatten,
 /// <c>classifier</c> (Sequential) — torchvision's AlexNet/VGG structure, so their state dicts load by name.
 /// </summary>
-public sealed class ClassicNet : Module
+public sealed partial class ClassicNet : Module
 {
     private readonly Module? _avgpool;
 

@@ -1,7 +1,7 @@
 namespace ResNet.MLNet.Torch.Modules;
 
 /// <summary>2-D convolution (<c>torch.nn.Conv2d</c>): parameters <c>weight</c> (out, in/groups, k, k) and optional <c>bias</c>.</summary>
-public sealed class Conv2d : Module
+public sealed partial class Conv2d : Module
 {
     /// <summary>The kernel weights.</summary>
     public Tensor Weight { get; }
@@ -48,7 +48,7 @@ public sealed class Conv2d : Module
 /// Batch normalisation over channels (<c>torch.nn.BatchNorm2d</c>): parameters <c>weight</c> (γ) and <c>bias</c> (β),
 /// buffers <c>running_mean</c>, <c>running_var</c> and <c>num_batches_tracked</c>.
 /// </summary>
-public sealed class BatchNorm2d : Module
+public sealed partial class BatchNorm2d : Module
 {
     /// <summary>γ.</summary>
     public Tensor Weight { get; }
@@ -93,7 +93,7 @@ public sealed class BatchNorm2d : Module
 }
 
 /// <summary>Fully connected layer (<c>torch.nn.Linear</c>): <c>weight</c> (out, in) and optional <c>bias</c>.</summary>
-public sealed class Linear : Module
+public sealed partial class Linear : Module
 {
     /// <summary>The weight matrix.</summary>
     public Tensor Weight { get; }
@@ -124,7 +124,7 @@ public sealed class Linear : Module
 }
 
 /// <summary>max(x, 0); in place by default, as torchvision's ResNet uses it.</summary>
-public sealed class ReLU : Module
+public sealed partial class ReLU : Module
 {
     /// <summary>Whether the input is overwritten.</summary>
     public bool InPlace { get; }
@@ -137,7 +137,7 @@ public sealed class ReLU : Module
 }
 
 /// <summary>2-D max pooling.</summary>
-public sealed class MaxPool2d : Module
+public sealed partial class MaxPool2d : Module
 {
     private readonly int _kernel, _stride, _padding;
 
@@ -149,7 +149,7 @@ public sealed class MaxPool2d : Module
 }
 
 /// <summary>2-D average pooling.</summary>
-public sealed class AvgPool2d : Module
+public sealed partial class AvgPool2d : Module
 {
     private readonly int _kernel, _stride, _padding;
     private readonly bool _ceil, _countIncludePad;
@@ -163,7 +163,7 @@ public sealed class AvgPool2d : Module
 }
 
 /// <summary>Average pooling to a fixed output size.</summary>
-public sealed class AdaptiveAvgPool2d : Module
+public sealed partial class AdaptiveAvgPool2d : Module
 {
     private readonly int _height, _width;
 
@@ -175,7 +175,7 @@ public sealed class AdaptiveAvgPool2d : Module
 }
 
 /// <summary>Flattens dimensions <c>start..end</c>.</summary>
-public sealed class Flatten : Module
+public sealed partial class Flatten : Module
 {
     private readonly int _start, _end;
 
@@ -187,7 +187,7 @@ public sealed class Flatten : Module
 }
 
 /// <summary>Dropout.</summary>
-public sealed class Dropout : Module
+public sealed partial class Dropout : Module
 {
     private readonly double _p;
 
@@ -199,14 +199,14 @@ public sealed class Dropout : Module
 }
 
 /// <summary>Returns its input.</summary>
-public sealed class Identity : Module
+public sealed partial class Identity : Module
 {
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => input;
 }
 
 /// <summary>Children applied in order, named "0", "1", ... (<c>torch.nn.Sequential</c>).</summary>
-public sealed class Sequential : Module
+public sealed partial class Sequential : Module
 {
     private readonly List<Module> _layers = new();
 
