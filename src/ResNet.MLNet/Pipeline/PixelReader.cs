@@ -13,15 +13,20 @@ internal static class PixelReader
 {
     public sealed record Result(float[] Pixels, long[] Labels, List<SkippedImage> Skipped);
 
-    public static Result Read(IDataView prepared, ImageInputKind kind, ResNetClassifierOptions o, int classCount, bool skipUndecodable,
-        CancellationToken token, string what)
+    /// <summary>Reads <paramref name="input"/> row by row, running <paramref name="preprocessing"/> on each row on this
+    /// thread (through its row mapper), so a failing image surfaces at its own row.</summary>
+    public static Result Read(IDataView input, ITransformer? preprocessing, ImageInputKind kind, ResNetClassifierOptions o, int classCount,
+        bool skipUndecodable, CancellationToken token, string what)
     {
-        var schema = prepared.Schema;
-        var pixelColumn = schema[ImageInput.PixelColumn(kind, o)];
+        var schema = input.Schema;
         var labelColumn = schema[o.LabelColumnName];
         var pathColumn = kind == ImageInputKind.Path ? schema[o.ImageColumnName] : (DataViewSchema.Column?)null;
-        var columns = new List<DataViewSchema.Column> { pixelColumn, labelColumn };
-        if (pathColumn is { } p) columns.Add(p);
+        using var cursor = input.GetRowCursor(schema);
+        var mapper = preprocessing?.GetRowToRowMapper(schema);
+        var pixelName = ImageInput.PixelColumn(kind, o);
+        using var row = mapper == null ? null : mapper.GetRow(cursor, mapper.OutputSchema.Where(c => c.Name == pixelName));
+        DataViewRow source = row ?? (DataViewRow)cursor;
+        var pixelColumn = source.Schema[pixelName];
 
         int per = o.ValuesPerImage;
         var mean = o.EffectiveMean;
@@ -30,8 +35,7 @@ internal static class PixelReader
         var pixels = new List<float[]>();
         var labels = new List<long>();
         var skipped = new List<SkippedImage>();
-        using var cursor = prepared.GetRowCursor(columns);
-        var getPixels = cursor.GetGetter<VBuffer<float>>(pixelColumn);
+        var getPixels = source.GetGetter<VBuffer<float>>(pixelColumn);
         var getLabel = cursor.GetGetter<uint>(labelColumn);
         var getPath = pathColumn is { } pc ? cursor.GetGetter<ReadOnlyMemory<char>>(pc) : null;
         var buffer = default(VBuffer<float>);
@@ -55,14 +59,14 @@ internal static class PixelReader
             }
             if (buffer.Length != per)
                 throw new InvalidDataException($"{what}, {Source()}: {buffer.Length} pixel values, expected {o.Channels}x{o.ImageSize}x{o.ImageSize} = {per}");
-            var row = new float[per];
-            buffer.CopyTo(row);
+            var image = new float[per];
+            buffer.CopyTo(image);
             for (int c = 0; c < o.Channels; c++)
             {
-                var span = row.AsSpan(c * plane, plane);
+                var span = image.AsSpan(c * plane, plane);
                 for (int i = 0; i < span.Length; i++) span[i] = (span[i] - mean[c]) * scale[c];
             }
-            pixels.Add(row);
+            pixels.Add(image);
             labels.Add(key - 1);
         }
         if ((long)pixels.Count * per > Array.MaxLength)

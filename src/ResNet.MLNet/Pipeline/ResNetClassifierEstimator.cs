@@ -55,10 +55,9 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         var keys = LabelKeys.Read(input.Schema, o.LabelColumnName);
         var ml = new MLContext(o.Seed);
         var preprocessing = ImageInput.Preprocessing(ml, kind, o)?.Fit(input);
-        IDataView Prepare(IDataView view) => preprocessing?.Transform(view) ?? view;
 
         var classes = keys.ClassNames;
-        var train = PixelReader.Read(Prepare(input), kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "training data");
+        var train = PixelReader.Read(input, preprocessing, kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "training data");
         if (train.Labels.Length == 0)
             throw new ArgumentException(train.Skipped.Count == 0 ? "the training data view is empty: there is nothing to train on"
                 : $"none of the {train.Skipped.Count} training images could be decoded (first: {train.Skipped[0].Source}: {train.Skipped[0].Reason})");
@@ -66,7 +65,7 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         if (present.Length < 2)
             throw new ArgumentException($"the training data has a single class ('{classes[(int)present[0]]}'): a classifier needs images of at least two classes");
 
-        var (trainData, validation) = Split(train, input, Prepare, kind, keys);
+        var (trainData, validation) = Split(train, preprocessing, kind, keys);
         var device = o.Device.OrCpuWhenUnavailable();
         TorchRuntime.ManualSeed((ulong)o.Seed);
         var model = ResNetZoo.Create(o.Architecture, classes.Count, o.Channels);
@@ -113,8 +112,8 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         });
     }
 
-    private (InMemoryTrainingData Train, InMemoryTrainingData? Validation) Split(PixelReader.Result train, IDataView input,
-        Func<IDataView, IDataView> prepare, ImageInputKind kind, LabelKeys keys)
+    private (InMemoryTrainingData Train, InMemoryTrainingData? Validation) Split(PixelReader.Result train, ITransformer? preprocessing,
+        ImageInputKind kind, LabelKeys keys)
     {
         var o = _options;
         var classes = keys.ClassNames;
@@ -127,7 +126,7 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
                                             "map both with the same fitted MapValueToKey");
             if (ImageInput.Detect(set.Schema, o) != kind)
                 throw new ArgumentException($"the validation set's image column '{o.ImageColumnName}' holds {set.Schema[o.ImageColumnName].Type}, unlike the training data");
-            var v = PixelReader.Read(prepare(set), kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "validation set");
+            var v = PixelReader.Read(set, preprocessing, kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "validation set");
             return (PixelReader.ToTrainingData(train, o, classes), v.Labels.Length == 0 ? null : PixelReader.ToTrainingData(v, o, classes));
         }
         if (o.ValidationFraction <= 0) return (PixelReader.ToTrainingData(train, o, classes), null);
