@@ -5,6 +5,7 @@ using ResNet.MLNet.Export;
 using ResNet.MLNet.Models;
 using ResNet.MLNet.Pipeline;
 using ResNet.MLNet.Torch;
+using ResNet.MLNet.Torch.Serialization;
 
 namespace ResNet.MLNet;
 
@@ -68,29 +69,23 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         var (trainData, validation) = Split(train, preprocessing, kind, keys);
         var device = o.Device.OrCpuWhenUnavailable();
         TorchRuntime.ManualSeed((ulong)o.Seed);
-        var model = ResNetZoo.Create(o.Architecture, classes.Count, o.Channels);
-        try
+        using var model = ResNetZoo.Create(o.Architecture, classes.Count, o.Channels);
+        TrainingResult result;
+        using (trainData)
+        using (validation)
         {
-            TrainingResult result;
-            using (trainData)
-            using (validation)
-            {
-                var trainer = new Trainer(model, o.ToTrainerOptions(device));
-                result = trainer.Fit(trainData, validation,
-                    o.MetricsCallback == null ? null : new CallbackProgress<EpochMetrics>(o.MetricsCallback), o.CancellationToken,
-                    o.BatchCallback == null ? null : new CallbackProgress<BatchProgress>(o.BatchCallback));
-            }
-            model.To(Device.Cpu);
-            model.Eval();
-            var onnx = ExportOnnx(model, kind, classes, device);
-            var scoring = ScoringChain.Build(ml, input, preprocessing, kind, o, keys, onnx);
-            return new ResNetClassifierTransformer(scoring, model, onnx, o.Architecture, classes, o.Describe(device), result.History, train.Skipped);
+            var trainer = new Trainer(model, o.ToTrainerOptions(device));
+            result = trainer.Fit(trainData, validation,
+                o.MetricsCallback == null ? null : new CallbackProgress<EpochMetrics>(o.MetricsCallback), o.CancellationToken,
+                o.BatchCallback == null ? null : new CallbackProgress<BatchProgress>(o.BatchCallback));
         }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        model.To(Device.Cpu);
+        model.Eval();
+        var onnx = ExportOnnx(model, kind, classes, device);
+        var scoring = ScoringChain.Build(ml, input, preprocessing, kind, o, keys, onnx);
+        var weights = new MemoryStream();
+        SafeTensors.Save(weights, model.StateDict());
+        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o.Channels, onnx, o.Architecture, classes, o.Describe(device), result.History, train.Skipped);
     }
 
     private byte[] ExportOnnx(Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes, Device device)

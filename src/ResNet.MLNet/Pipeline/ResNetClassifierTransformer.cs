@@ -11,20 +11,23 @@ namespace ResNet.MLNet;
 /// exported to ONNX through ML.NET's <c>ApplyOnnxModel</c> (ONNX Runtime), after ML.NET's own image transforms, so it
 /// needs neither libtorch nor this library's native code. <c>ml.Model.Save</c> writes the stock chain; after
 /// <c>ml.Model.Load</c> the user holds that chain (a <c>TransformerChain</c>), which scores identically.
-/// Immutable; dispose it to free the libtorch copy of the network.
+/// Immutable, and holds no native memory (the weights are kept as managed bytes), so nothing needs disposing.
 /// </summary>
-public sealed class ResNetClassifierTransformer : ITransformer, ICanSaveModel, IDisposable
+public sealed class ResNetClassifierTransformer : ITransformer, ICanSaveModel
 {
     private readonly ITransformer _scoring;
     private readonly byte[] _onnx;
+    private readonly byte[] _weights;
+    private readonly int _channels;
 
-    internal ResNetClassifierTransformer(ITransformer scoring, Models.ResNet model, byte[] onnx, ResNetArchitecture architecture,
+    internal ResNetClassifierTransformer(ITransformer scoring, byte[] weights, int channels, byte[] onnx, ResNetArchitecture architecture,
         IReadOnlyList<string> classNames, IReadOnlyDictionary<string, string> trainingOptions, IReadOnlyList<EpochMetrics> history,
         IReadOnlyList<SkippedImage> skipped)
     {
         _scoring = scoring;
         _onnx = onnx;
-        Model = model;
+        _weights = weights;
+        _channels = channels;
         Architecture = architecture;
         ClassNames = classNames;
         TrainingOptions = trainingOptions;
@@ -32,8 +35,28 @@ public sealed class ResNetClassifierTransformer : ITransformer, ICanSaveModel, I
         SkippedImages = skipped;
     }
 
-    /// <summary>The trained network on libtorch (CPU, evaluation mode), for libtorch scoring or further training. Owned by this transformer.</summary>
-    public Models.ResNet Model { get; }
+    /// <summary>The trained weights as safetensors bytes (torchvision parameter names).</summary>
+    public ReadOnlyMemory<byte> Weights => _weights;
+
+    /// <summary>A new libtorch copy of the trained network (CPU, evaluation mode) for libtorch scoring
+    /// (<see cref="Engine.Scorer"/>) or further training; the caller owns and disposes it.</summary>
+    public Models.ResNet LoadLibTorchModel()
+    {
+        var model = ResNetZoo.Create(Architecture, ClassNames.Count, _channels);
+        try
+        {
+            var state = Torch.Serialization.SafeTensors.Load(new MemoryStream(_weights, writable: false), "trained weights");
+            try { model.LoadStateDict(state); }
+            finally { foreach (var t in state.Values) t.Dispose(); }
+            model.Eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
     /// <summary>The architecture.</summary>
     public ResNetArchitecture Architecture { get; }
     /// <summary>The class names (the label's key values as text), by class index.</summary>
@@ -72,7 +95,4 @@ public sealed class ResNetClassifierTransformer : ITransformer, ICanSaveModel, I
 
     /// <summary>Saves the stock scoring chain (ML.NET calls this from <c>ml.Model.Save</c>).</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_scoring).Save(ctx);
-
-    /// <summary>Frees the libtorch network.</summary>
-    public void Dispose() => Model.Dispose();
 }

@@ -24,7 +24,8 @@ internal static class PredictCommand
         var model = new Argument<string>("model") { Description = "Model zip written by 'train'" };
         var images = new Argument<string[]>("images") { Description = "Image files or folders", Arity = ArgumentArity.OneOrMore };
         var top = new Option<int>("--top", "-k") { Description = "How many classes to show per image", DefaultValueFactory = _ => 3 };
-        var command = new Command("predict", "Classify images with a trained model") { model, images, top };
+        var tsv = new Option<bool>("--tsv") { Description = "Print every class probability at full precision, tab-separated (file, then one column per class)" };
+        var command = new Command("predict", "Classify images with a trained model") { model, images, top, tsv };
         command.SetAction(r => DataLoading.Run(() =>
         {
             var ml = new MLContext(1).UseResNetScoringDefaults();
@@ -37,6 +38,11 @@ internal static class PredictCommand
                 foreach (var file in files)
                 {
                     var score = engine.Predict(new Input { ImagePath = Path.GetFullPath(file) }).Score;
+                    if (r.GetValue(tsv))
+                    {
+                        Console.WriteLine(string.Join('\t', score.Select(p => p.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Prepend(file)));
+                        continue;
+                    }
                     var best = score.Select((p, c) => (p, c)).OrderByDescending(x => x.p).Take(Math.Max(1, r.GetValue(top)));
                     Console.WriteLine($"{file}: " + string.Join(", ", best.Select(x => $"{classNames[x.c]} {x.p:P1}")));
                 }

@@ -56,7 +56,7 @@ internal static class TrainCommand
                 .Append(ml.Transforms.ResNetClassifier(options))
                 .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
             var trained = pipeline.Fit(view);
-            using var classifier = trained.OfType<ResNetClassifierTransformer>().Single();
+            var classifier = trained.OfType<ResNetClassifierTransformer>().Single();
             foreach (var s in classifier.SkippedImages) Console.WriteLine($"skipped {s.Source}: {s.Reason}");
             if (classifier.SkippedImages.Count > 0) Console.WriteLine($"{classifier.SkippedImages.Count} undecodable image(s) skipped");
             ml.Model.Save(trained, view.Schema, r.GetValue(model)!);

@@ -65,7 +65,6 @@ static int Run(DemoOptions options)
     Directory.CreateDirectory(options.Output);
     var saved = Path.Combine(options.Output, "model.zip");
     ml.Model.Save(model, train.Schema, saved);
-    (model as IDisposable)?.Dispose();
     total.Stop();
     AnsiConsole.MarkupLineInterpolated($"test accuracy [bold]{metrics.MicroAccuracy:P2}[/], macro accuracy {metrics.MacroAccuracy:P2}, log loss {metrics.LogLoss:F4} (ML.NET Evaluate)");
     AnsiConsole.MarkupLineInterpolated($"wall time: training {trainClock.Elapsed.TotalSeconds:F1} s, test scoring {evalClock.Elapsed.TotalSeconds:F1} s (ONNX Runtime through ML.NET), total {total.Elapsed.TotalSeconds:F1} s");

@@ -50,7 +50,6 @@ public class BadInputTests(PipelineFixture fixture)
         var model = Fit(ml, ml.Data.LoadImagesFromDirectory(root), PipelineFixture.Options(epochs: 1, imageSize: 8) with { SkipUndecodableImages = true });
         var classifier = model.OfType<ResNetClassifierTransformer>().Single();
         Assert.Contains(bad, Assert.Single(classifier.SkippedImages).Source);
-        classifier.Dispose();
     }
 
     [Fact]

@@ -1,16 +1,19 @@
 using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
 using ResNet.MLNet.Tests.Support;
 
 namespace ResNet.MLNet.Tests.Pipeline;
 
-/// <summary>The CLI sample (train, evaluate, predict) run as a process on the test image folder.</summary>
+/// <summary>The CLI sample (train, evaluate, predict) run as a process on the test image folder, and a model saved
+/// here scored by another process that has no libtorch shim beside it.</summary>
 [Collection("Pipeline")]
 public class CliTests(PipelineFixture fixture)
 {
-    private static (int ExitCode, string Output, string Error) Cli(params string[] args)
+    private static (int ExitCode, string Output, string Error) CliIn(string folder, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "resnet-mlnet.dll"));
+        psi.ArgumentList.Add(Path.Combine(folder, "resnet-mlnet.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var error = p.StandardError.ReadToEndAsync();
@@ -19,17 +22,20 @@ public class CliTests(PipelineFixture fixture)
         return (p.ExitCode, output, error.Result);
     }
 
+    private static (int ExitCode, string Output, string Error) Cli(params string[] args) => CliIn(AppContext.BaseDirectory, args);
+
     [Fact]
     public void TrainEvaluatePredict()
     {
         using var dir = new TempDir();
         var model = dir.File("cli.zip");
         var train = Cli("train", fixture.TestFolder, "--model", model, "--architecture", "resnet20", "--image-size", "8", "--channels", "1",
-            "--resizing", "Fill", "--epochs", "1", "--batch-size", "16", "--validation-fraction", "0.2");
+            "--resizing", "Fill", "--epochs", "1", "--batch-size", "16", "--validation-fraction", "0.2", "--onnx", dir.File("cli.onnx"));
         Assert.True(train.ExitCode == 0, train.Error);
         Assert.Contains("epoch 1/1", train.Output);
         Assert.Contains("saved", train.Output);
         Assert.True(File.Exists(model));
+        Assert.True(new FileInfo(dir.File("cli.onnx")).Length > 1000);
 
         var evaluate = Cli("evaluate", model, fixture.TestFolder, "--top-k", "2");
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
@@ -47,5 +53,36 @@ public class CliTests(PipelineFixture fixture)
         var missing = Cli("predict", model, dir.File("nope.jpg"));
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains(dir.File("nope.jpg"), missing.Error);
+        var notAModel = Cli("predict", dir.File("cli.onnx"), image);
+        Assert.Equal(1, notAModel.ExitCode);
+        Assert.StartsWith("error:", notAModel.Error);
+    }
+
+    [Fact]
+    public void AnotherProcessWithoutTheNativeShimScoresTheSavedModelIdentically()
+    {
+        using var dir = new TempDir();
+        var ml = fixture.Context;
+        var path = dir.File("classifier.zip");
+        ml.Model.Save(fixture.Model, fixture.Test.Schema, path);
+        var files = Data.Sources.ImageFolderSource.ListImages(fixture.TestFolder).ToList();
+        var expected = PipelineFixture.Predictions(ml, fixture.Model.Transform(ml.Data.LoadFromEnumerable(files.Select(f => new ImageInput { ImagePath = f }).ToList())));
+
+        // The CLI's output folder, linked file by file, minus the libtorch shim: scoring must need only ML.NET and ONNX Runtime.
+        var bare = Directory.CreateDirectory(dir.File("bare")).FullName;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(AppContext.BaseDirectory))
+            if (Path.GetFileName(entry) != "libresnet_native.so")
+                File.CreateSymbolicLink(Path.Combine(bare, Path.GetFileName(entry)), entry);
+        Assert.False(File.Exists(Path.Combine(bare, "libresnet_native.so")));
+        var predict = CliIn(bare, new[] { "predict", path, "--tsv" }.Concat(files).ToArray());
+        Assert.True(predict.ExitCode == 0, predict.Error);
+        var lines = predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(files.Count, lines.Length);
+        for (int i = 0; i < files.Count; i++)
+        {
+            var cells = lines[i].Split('\t');
+            Assert.Equal(files[i], cells[0]);
+            Assert.Equal(expected[i].Score, cells.Skip(1).Select(c => float.Parse(c, CultureInfo.InvariantCulture)).ToArray());
+        }
     }
 }

@@ -130,6 +130,29 @@ public class PipelineEndToEndTests(PipelineFixture fixture)
         Assert.Equal(baseline, SettledLiveTensors());
     }
 
+    [Fact]
+    public void LibTorchCopyOfTheNetworkAgreesWithTheOnnxScores()
+    {
+        var files = Data.Sources.ImageFolderSource.ListImages(fixture.TestFolder).Take(8).ToList();
+        var ml = Ml;
+        // The network's input pixels as the saved chain computes them (ML.NET's own image transforms), then normalised.
+        var view = ml.Data.LoadFromEnumerable(files.Select(f => new ImageInput { ImagePath = f }).ToList());
+        var pixels = ml.Transforms.LoadImages("I", null, "ImagePath").Append(ml.Transforms.ResizeImages("I", 16, 16, "I", Microsoft.ML.Transforms.Image.ImageResizingEstimator.ResizingKind.Fill))
+            .Append(ml.Transforms.ConvertToGrayscale("I")).Append(ml.Transforms.ExtractPixels("P", "I", Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255f))
+            .Fit(view).Transform(view).GetColumn<float[]>("P").SelectMany(p => p.Select(v => (v - 0.449f) / 0.226f)).ToArray();
+        var onnx = PipelineFixture.Predictions(ml, fixture.Model.Transform(view));
+        long baseline = SettledLiveTensors();
+        using (var model = fixture.Classifier.LoadLibTorchModel())
+        using (var scorer = new Engine.Scorer(model))
+        using (var scope = TensorScope.Begin())
+        {
+            var libtorch = scorer.Probabilities(Tensor.FromArray(pixels, files.Count, 1, 16, 16));
+            for (int i = 0; i < files.Count; i++)
+                for (int c = 0; c < 4; c++) Assert.Equal(onnx[i].Score[c], libtorch[i * 4 + c], 4);
+        }
+        Assert.Equal(baseline, SettledLiveTensors());
+    }
+
     // Tensors of models other tests dropped are freed by finalizers: settle them before counting.
     private static long SettledLiveTensors()
     {

@@ -55,7 +55,6 @@ public sealed class PipelineFixture : IDisposable
 
     public void Dispose()
     {
-        Classifier.Dispose();
         _dir.Dispose();
     }
 }
