@@ -46,8 +46,8 @@ bench-pipeline: build
 	rm -rf $(PIPELINE_BENCH_DIR) && /usr/bin/python3 src/Samples/ResNet.MLNet.Cli/bench_images.py $(PIPELINE_BENCH_DIR)/images 192
 	/usr/bin/python3 src/Samples/ResNet.MLNet.Cli/bench_images.py $(PIPELINE_BENCH_DIR)/few 32
 	$(PIPELINE_CLI) bench-decode $(PIPELINE_BENCH_DIR)/images --compare-training
-	$(PIPELINE_CLI) train $(PIPELINE_BENCH_DIR)/few --model $(PIPELINE_BENCH_DIR)/r18.zip --architecture resnet18 --epochs 1 --batch-size 32 --validation-fraction 0
-	$(PIPELINE_CLI) bench-score $(PIPELINE_BENCH_DIR)/r18.zip $(PIPELINE_BENCH_DIR)/images --rounds 2
+	$(PIPELINE_CLI) train $(PIPELINE_BENCH_DIR)/few --model $(PIPELINE_BENCH_DIR)/r18.zip --onnx $(PIPELINE_BENCH_DIR)/r18.onnx --architecture resnet18 --epochs 1 --batch-size 32 --validation-fraction 0
+	$(PIPELINE_CLI) bench-score $(PIPELINE_BENCH_DIR)/r18.zip $(PIPELINE_BENCH_DIR)/r18.onnx $(PIPELINE_BENCH_DIR)/images --rounds 3
 
 clean:
 	$(DOTNET) clean ResNetMLNet.sln -c $(CONFIG) >/dev/null || true

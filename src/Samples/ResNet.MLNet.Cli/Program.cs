@@ -8,5 +8,6 @@ var root = new RootCommand("Train, evaluate and use ResNet image classifiers (Re
     EvaluateCommand.Create(),
     PredictCommand.Create(),
     BenchDecodeCommand.Create(),
+    BenchScoreCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace ResNet.MLNet.Cli;
+
+/// <summary><c>bench-score MODEL.zip MODEL.onnx FOLDER</c>: the saved ML.NET model scoring image files through
+/// <c>Transform</c>, ML.NET's image decoding alone, and a raw ONNX Runtime session (batch 1, same threads) on the same
+/// decoded pixels, in one run; prints the pipeline's scoring rate (decode time taken out) over raw ONNX Runtime.</summary>
+internal static class BenchScoreCommand
+{
+    private sealed class Row
+    {
+        public string ImagePath { get; set; } = "";
+        public string Label { get; set; } = "";
+    }
+
+    public static Command Create()
+    {
+        var model = new Argument<string>("model") { Description = "Model zip written by 'train'" };
+        var onnx = new Argument<string>("onnx") { Description = "The same network as ONNX ('train --onnx')" };
+        var folder = new Argument<string>("folder") { Description = "Image folder" };
+        var rounds = new Option<int>("--rounds") { Description = "Measurements per side (interleaved; medians)", DefaultValueFactory = _ => 3 };
+        var command = new Command("bench-score", "ML.NET pipeline scoring vs raw ONNX Runtime on the same decoded images") { model, onnx, folder, rounds };
+        command.SetAction(r => DataLoading.Run(() =>
+        {
+            var ml = new MLContext(1).UseResNetScoringDefaults();
+            var loaded = ml.Model.Load(r.GetValue(model)!, out _);
+            var files = Data.Sources.ImageFolderSource.ListImages(Path.GetFullPath(r.GetValue(folder)!)).ToList();
+            var view = ml.Data.LoadFromEnumerable(files.Select(f => new Row { ImagePath = f }).ToList());
+            using var session = new InferenceSession(r.GetValue(onnx)!, new SessionOptions
+            {
+                IntraOpNumThreads = Environment.ProcessorCount, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            });
+            var input = session.InputMetadata.Single();
+            var shape = input.Value.Dimensions.Select((d, i) => i == 0 ? 1 : d).ToArray();
+            // The network's input as the saved chain computes it: the model's own output schema names the pixel column
+            // only internally, so decode with the same ML.NET transforms the chain starts with.
+            IEstimator<ITransformer> steps = ml.Transforms.LoadImages("ResNet.Image", null, "ImagePath")
+                .Append(ml.Transforms.ResizeImages("ResNet.Image", shape[3], shape[2], "ResNet.Image"));
+            if (shape[1] == 1) steps = steps.Append(ml.Transforms.ConvertToGrayscale("ResNet.Image"));
+            var decode = steps.Append(ml.Transforms.ExtractPixels(input.Key, "ResNet.Image", shape[1] == 1
+                    ? Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Red
+                    : Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Rgb, scaleImage: 1f / 255f))
+                .Fit(view);
+            var pixels = decode.Transform(view).GetColumn<float[]>(input.Key).ToList();
+
+            double Seconds(Action body) { var c = Stopwatch.StartNew(); body(); return c.Elapsed.TotalSeconds; }
+            void Drain(IDataView data) { using var cursor = data.GetRowCursor(data.Schema); var get = cursor.GetGetter<VBuffer<float>>(data.Schema["Score"]); var b = default(VBuffer<float>); while (cursor.MoveNext()) get(ref b); }
+            void DecodeOnly() { var d = decode.Transform(view); using var cursor = d.GetRowCursor(new[] { d.Schema[input.Key] }); var get = cursor.GetGetter<VBuffer<float>>(d.Schema[input.Key]); var b = default(VBuffer<float>); while (cursor.MoveNext()) get(ref b); }
+            void Raw()
+            {
+                foreach (var p in pixels)
+                {
+                    using var results = session.Run(new[] { NamedOnnxValue.CreateFromTensor(input.Key, new DenseTensor<float>(p, shape)) });
+                }
+            }
+            Drain(loaded.Transform(view)); Raw(); DecodeOnly(); // warm-up
+            var pipeline = new List<double>(); var decodeOnly = new List<double>(); var raw = new List<double>();
+            for (int i = 0; i < r.GetValue(rounds); i++)
+            {
+                pipeline.Add(Seconds(() => Drain(loaded.Transform(view))));
+                decodeOnly.Add(Seconds(DecodeOnly));
+                raw.Add(Seconds(Raw));
+            }
+            double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+            double n = files.Count, full = n / Median(pipeline), dec = n / Median(decodeOnly), rawRate = n / Median(raw);
+            double scoring = n / Math.Max(1e-9, Median(pipeline) - Median(decodeOnly));
+            Console.WriteLine($"{files.Count} images, input {string.Join("x", shape)}, {Environment.ProcessorCount} threads, {r.GetValue(rounds)} interleaved rounds, medians");
+            Console.WriteLine($"ML.NET decode only (LoadImages+ResizeImages+ExtractPixels): {dec:0} img/s");
+            Console.WriteLine($"ML.NET pipeline Transform from files:                      {full:0} img/s");
+            Console.WriteLine($"  of which scoring (decode time taken out):               {scoring:0} img/s");
+            Console.WriteLine($"raw ONNX Runtime InferenceSession, batch 1, same pixels:   {rawRate:0} img/s");
+            Console.WriteLine($"pipeline scoring / raw ONNX Runtime: {scoring / rawRate:0.00}");
+            return 0;
+        }));
+        return command;
+    }
+}
