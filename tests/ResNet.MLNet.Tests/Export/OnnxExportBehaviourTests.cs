@@ -70,6 +70,26 @@ public class OnnxExportBehaviourTests
     }
 
     [Fact]
+    public void ExportUsesEvaluationSemanticsAndLeavesTheModelAsItWas()
+    {
+        using var net = ResNetBuilder.Build(ResNetZoo.WideResNet(16, 2, dropRate: 0.5, numClasses: 10));
+        OnnxTestModels.RandomiseBatchNorms(net);
+        var options = new OnnxExportOptions { Channels = 3, Height = 16, Width = 16 };
+        net.Train();
+        var inTraining = OnnxExporter.Export(net, options);
+        Assert.True(net.IsTraining);
+        net.Eval();
+        Assert.Equal(OnnxExporter.Export(net, options), inTraining);
+
+        // a file export replaces an existing file in one move and leaves no temporary file behind
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("model.onnx"), "old");
+        OnnxExporter.Export(net, options, dir.File("model.onnx"));
+        Assert.Equal(inTraining, File.ReadAllBytes(dir.File("model.onnx")));
+        Assert.Single(Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
     public void MetadataAndProducerTravelWithTheModel()
     {
         using var net = SmallNet();
