@@ -178,8 +178,9 @@ public sealed class OnnxGraphBuilder
     internal string Rename(string value, string newName)
     {
         var producer = Nodes.FirstOrDefault(n => n.Outputs.Contains(value));
+        // a graph input, a constant or a value other nodes read keeps its name: the output is a copy of it
         if (producer == null || Nodes.Any(n => n.Inputs.Contains(value)))
-            return Node("Identity", new[] { value }, ShapeOf(value), TypeOf(value)) is var copy ? Rename(copy, newName) : value;
+            return Rename(Node("Identity", new[] { value }, ShapeOf(value), TypeOf(value)), newName);
         producer.Outputs[producer.Outputs.IndexOf(value)] = newName;
         _values[newName] = _values[value];
         _values.Remove(value);

@@ -155,11 +155,23 @@ public sealed class OnnxScorer : IDisposable
                 // the input tensor views the caller's memory (pinned for the call): no copy of the pixels
                 using var input = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, shape,
                     (IntPtr)(data + (long)start * InputSize), (long)n * InputSize * sizeof(float));
-                using var outputs = _session.Run(runOptions, _inputNames, new[] { input }, _outputNames);
-                var scores = outputs[0].GetTensorDataAsSpan<float>();
-                if (scores.Length != n * OutputSize)
-                    throw new InvalidDataException($"{Source}: output '{OutputName}' gave {scores.Length} values for {n} image(s), expected {n * OutputSize}");
-                scores.CopyTo(result.AsSpan(start * OutputSize));
+                IDisposableReadOnlyCollection<OrtValue> outputs;
+                try
+                {
+                    outputs = _session.Run(runOptions, _inputNames, new[] { input }, _outputNames);
+                }
+                catch (OnnxRuntimeException e)
+                {
+                    // the input's shape was checked above, so a failure here is the model's (e.g. inconsistent shapes inside)
+                    throw new InvalidDataException($"{Source}: ONNX Runtime could not run the model: {e.Message}", e);
+                }
+                using (outputs)
+                {
+                    var scores = outputs[0].GetTensorDataAsSpan<float>();
+                    if (scores.Length != n * OutputSize)
+                        throw new InvalidDataException($"{Source}: output '{OutputName}' gave {scores.Length} values for {n} image(s), expected {n * OutputSize}");
+                    scores.CopyTo(result.AsSpan(start * OutputSize));
+                }
             }
         }
         return result;

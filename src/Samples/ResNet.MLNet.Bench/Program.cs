@@ -16,6 +16,22 @@ var root = new RootCommand("resnet-bench: ours vs PyTorch (Debian python3-torch)
 {
     repetitions, threads, filter, cases, worker, output, layout,
 };
+var onnxOutput = new Option<string>("--output") { Description = "where the JSON results go", DefaultValueFactory = _ => "bench/results/onnx-latest.json" };
+var onnx = new Command("onnx", "the inference rows scored by OnnxScorer, a plain ONNX Runtime session and the libtorch Scorer")
+{
+    repetitions, threads, filter, cases, onnxOutput,
+};
+onnx.SetAction(parsed =>
+{
+    var selected = BenchCase.Load(parsed.GetValue(cases)!).Where(c => parsed.GetValue(filter) is not { } f || c.Name.Contains(f, StringComparison.OrdinalIgnoreCase)).ToList();
+    if (parsed.GetValue(repetitions) < 1 || parsed.GetValue(threads) < 1 || selected.Count == 0)
+    {
+        AnsiConsole.MarkupLine("[red]--reps and --threads must be positive and --filter must match a case[/]");
+        return 2;
+    }
+    return OnnxBench.Run(selected, parsed.GetValue(repetitions), parsed.GetValue(threads), parsed.GetValue(onnxOutput)!);
+});
+root.Subcommands.Add(onnx);
 root.SetAction(parsed => Run(parsed.GetValue(repetitions), parsed.GetValue(threads), parsed.GetValue(filter),
     parsed.GetValue(cases)!, parsed.GetValue(worker)!, parsed.GetValue(output)!, parsed.GetValue(layout) == "channels-last"));
 return root.Parse(args).Invoke();
