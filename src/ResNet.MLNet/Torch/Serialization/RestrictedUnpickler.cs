@@ -32,6 +32,11 @@ internal sealed class RestrictedUnpickler
         ["BoolStorage"] = DType.Bool, ["UntypedStorage"] = DType.UInt8,
     };
 
+    private static readonly Dictionary<string, string> Python2Modules = new()
+    {
+        ["__builtin__"] = "builtins", ["copy_reg"] = "copyreg", ["exceptions"] = "builtins",
+    };
+
     private readonly string _source;
     private readonly Func<PyTuple, object> _persistentLoad;
     private readonly List<object?> _stack = new();
@@ -219,7 +224,8 @@ internal sealed class RestrictedUnpickler
         if (module == "torch._utils" && name == "_rebuild_tensor_v2") return new(module, name, GlobalKind.RebuildTensorV2);
         if (module == "torch._utils" && name == "_rebuild_parameter") return new(module, name, GlobalKind.RebuildParameter);
         if (module == "torch" && StorageTypes.TryGetValue(name, out var dtype)) return new(module, name, GlobalKind.StorageType, dtype);
-        string shown = Printable(module) + "." + Printable(name);
+        // Protocol-2 pickles spell Python 3's modules the Python 2 way; name the module Python would import.
+        string shown = Printable(Python2Modules.GetValueOrDefault(module, module)) + "." + Printable(name);
         string hint = module.StartsWith("torch", StringComparison.Ordinal) || module.StartsWith("torchvision", StringComparison.Ordinal) || module.StartsWith("timm", StringComparison.Ordinal)
             ? " (a whole pickled model or optimizer? save model.state_dict() instead)" : "";
         throw new InvalidDataException($"{_source}: refuses to call {shown}; only tensor state dicts are read{hint}");
