@@ -31,10 +31,10 @@ public static class PretrainedWeights
     public static Dictionary<string, Tensor> ReadTensors(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"weights file not found: {path}", path);
+        if (PyTorchCheckpoint.LooksLikePyTorchFile(path)) return PyTorchCheckpoint.Load(path);
         Span<byte> head = stackalloc byte[9];
         int n;
         using (var f = File.OpenRead(path)) n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        if (n >= 2 && ((head[0] == (byte)'P' && head[1] == (byte)'K') || head[0] == 0x80)) return PyTorchCheckpoint.Load(path);
         // safetensors: an 8-byte little-endian header length, then a JSON object.
         if (n == 9 && head[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(head) > 1) return SafeTensors.Load(path);
         throw new InvalidDataException($"{path}: neither a safetensors file nor a PyTorch state dict (.pth/.pt)");
