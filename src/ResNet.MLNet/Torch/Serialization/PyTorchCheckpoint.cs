@@ -137,7 +137,7 @@ public static class PyTorchCheckpoint
         var unpickler = default(RestrictedUnpickler);
         unpickler = new RestrictedUnpickler(path, pid => PersistentStorage(unpickler!, pid, storages, legacy: true));
         int pos = 0;
-        object? Next() => unpickler.Load(data, pos, Math.Min(data.Length, pos + RestrictedUnpickler.MaxPickleBytes), out pos);
+        object? Next() => unpickler.Load(data, pos, (int)Math.Min(data.Length, (long)pos + RestrictedUnpickler.MaxPickleBytes), out pos);
 
         var magic = Next();
         if (magic is not BigInteger m || m != LegacyMagic)
