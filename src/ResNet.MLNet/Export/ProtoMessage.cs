@@ -99,16 +99,11 @@ internal sealed class ProtoMessage
     /// <summary>The encoded message.</summary>
     public byte[] ToByteArray()
     {
-        var bytes = new byte[checked((int)LengthPrefixedTotal())];
+        if (Size > int.MaxValue) throw new InvalidOperationException($"the message is {Size} bytes, over the 2 GiB limit of protobuf");
+        var bytes = new byte[Size];
         var output = new CodedOutputStream(bytes);
         WriteTo(output);
         output.CheckNoSpaceLeft();
         return bytes;
-    }
-
-    private long LengthPrefixedTotal()
-    {
-        if (Size > int.MaxValue) throw new InvalidOperationException($"the message is {Size} bytes, over the 2 GiB limit of protobuf");
-        return Size;
     }
 }
