@@ -7,6 +7,7 @@ var root = new RootCommand("Train, evaluate and use ResNet image classifiers (Re
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),
+    ExportCommand.Create(),
     BenchDecodeCommand.Create(),
     BenchScoreCommand.Create(),
 };

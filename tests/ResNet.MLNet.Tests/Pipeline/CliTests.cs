@@ -50,6 +50,10 @@ public class CliTests(PipelineFixture fixture)
         Assert.StartsWith(image + ":", line);
         Assert.Equal(2, line.Split('%').Length - 1);
 
+        var export = Cli("export", model, dir.File("exported.onnx"));
+        Assert.True(export.ExitCode == 0, export.Error);
+        Assert.Equal(File.ReadAllBytes(dir.File("cli.onnx")), File.ReadAllBytes(dir.File("exported.onnx")));
+
         var missing = Cli("predict", model, dir.File("nope.jpg"));
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains(dir.File("nope.jpg"), missing.Error);
