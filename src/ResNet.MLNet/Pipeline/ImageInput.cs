@@ -29,8 +29,7 @@ internal static class ImageInput
     public static ImageInputKind Detect(DataViewSchema schema, ResNetClassifierOptions o)
     {
         var column = schema.GetColumnOrNull(o.ImageColumnName)
-            ?? throw new ArgumentException($"the image column '{o.ImageColumnName}' is not in the data (columns: {string.Join(", ", schema.Select(c => c.Name))}); " +
-                                           "set ResNetClassifierOptions.ImageColumnName");
+            ?? throw ColumnErrors.Missing("image", o.ImageColumnName, nameof(o.ImageColumnName), schema.Select(c => c.Name));
         var type = column.Type;
         if (type is TextDataViewType) return ImageInputKind.Path;
         if (type is ImageDataViewType) return ImageInputKind.Image;
@@ -58,19 +57,19 @@ internal static class ImageInput
     };
 
     /// <summary>The preprocessing steps for <paramref name="kind"/>, or null when the column already holds pixels.</summary>
-    public static IEstimator<ITransformer>? Preprocessing(MLContext ml, ImageInputKind kind, ResNetClassifierOptions o)
+    public static IEstimator<ITransformer>? Preprocessing(TransformsCatalog transforms, ImageInputKind kind, ResNetClassifierOptions o)
     {
         if (kind == ImageInputKind.Pixels) return null;
         IEstimator<ITransformer> steps = kind switch
         {
-            ImageInputKind.Path => ml.Transforms.LoadImages(ChainColumns.Image, o.ImageFolder, o.ImageColumnName),
-            ImageInputKind.EncodedBytes => ml.Transforms.CopyColumns(ChainColumns.ImageBytes, o.ImageColumnName)
-                .Append(ml.Transforms.CustomMapping(new DecodeImageBytesMapping().GetMapping(), DecodeImageBytesMapping.ContractName)),
-            _ => ml.Transforms.CopyColumns(ChainColumns.Image, o.ImageColumnName),
+            ImageInputKind.Path => transforms.LoadImages(ChainColumns.Image, o.ImageFolder, o.ImageColumnName),
+            ImageInputKind.EncodedBytes => transforms.CopyColumns(ChainColumns.ImageBytes, o.ImageColumnName)
+                .Append(transforms.CustomMapping(new DecodeImageBytesMapping().GetMapping(), DecodeImageBytesMapping.ContractName)),
+            _ => transforms.CopyColumns(ChainColumns.Image, o.ImageColumnName),
         };
-        IEstimator<ITransformer> resized = steps.Append(ml.Transforms.ResizeImages(ChainColumns.Image, o.ImageSize, o.ImageSize, ChainColumns.Image, o.Resizing));
-        if (o.Channels == 1) resized = resized.Append(ml.Transforms.ConvertToGrayscale(ChainColumns.Image));
-        return resized.Append(ml.Transforms.ExtractPixels(ChainColumns.Pixels, ChainColumns.Image,
+        IEstimator<ITransformer> resized = steps.Append(transforms.ResizeImages(ChainColumns.Image, o.ImageSize, o.ImageSize, ChainColumns.Image, o.Resizing));
+        if (o.Channels == 1) resized = resized.Append(transforms.ConvertToGrayscale(ChainColumns.Image));
+        return resized.Append(transforms.ExtractPixels(ChainColumns.Pixels, ChainColumns.Image,
             o.Channels == 1 ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb,
             ImagePixelExtractingEstimator.ColorsOrder.ARGB, interleavePixelColors: false, scaleImage: 1f / 255f));
     }

@@ -18,11 +18,8 @@ internal sealed class LabelKeys
     /// <summary>Checks that <paramref name="name"/> is a key column with key values and reads them.</summary>
     public static LabelKeys Read(DataViewSchema schema, string name)
     {
-        var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentException($"the label column '{name}' is not in the data (columns: {string.Join(", ", schema.Select(c => c.Name))}); " +
-                                           "set ResNetClassifierOptions.LabelColumnName");
-        if (column.Type is not KeyDataViewType)
-            throw new ArgumentException($"the label column '{name}' holds {column.Type}, not keys: add ml.Transforms.Conversion.MapValueToKey(\"{name}\") before the classifier");
+        var column = schema.GetColumnOrNull(name) ?? throw ColumnErrors.Missing("label", name, "LabelColumnName", schema.Select(c => c.Name));
+        if (column.Type is not KeyDataViewType) throw ColumnErrors.NotAKey(name, column.Type);
         var annotation = column.Annotations.Schema.GetColumnOrNull(AnnotationKinds.KeyValues)
             ?? throw new ArgumentException($"the label column '{name}' is a key without key values: map it with MapValueToKey so the class names travel with the model");
         var itemType = ((VectorDataViewType)annotation.Type).ItemType.RawType;

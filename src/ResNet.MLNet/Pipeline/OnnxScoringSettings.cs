@@ -19,8 +19,10 @@ internal static class OnnxScoringSettings
             EnableMemoryPattern = true,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            // ONNX Runtime writes warnings (e.g. "Removing initializer") to stderr otherwise.
             LogVerbosityLevel = 0,
+            // ML.NET 5.0.1 builds its session from this factory when one is set (checked); it is the only place the
+            // log severity can be set, so ONNX Runtime's warnings ("Removing initializer ...") stay off stderr. The
+            // properties above say the same, so the settings hold whichever ML.NET reads.
             CreateSessionOptions = () => new SessionOptions
             {
                 IntraOpNumThreads = intra,

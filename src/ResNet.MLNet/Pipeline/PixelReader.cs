@@ -32,7 +32,8 @@ internal static class PixelReader
         var mean = o.EffectiveMean;
         var scale = o.EffectiveStd.Select(s => 1f / s).ToArray();
         int plane = o.ImageSize * o.ImageSize;
-        var pixels = new List<float[]>();
+        // One growing buffer, normalised in place: no per-row arrays and no second copy at the end.
+        var pixels = new float[(int)Math.Min(Array.MaxLength, (input.GetRowCount() ?? 1024) * (long)per)];
         var labels = new List<long>();
         var skipped = new List<SkippedImage>();
         var getPixels = source.GetGetter<VBuffer<float>>(pixelColumn);
@@ -59,21 +60,21 @@ internal static class PixelReader
             }
             if (buffer.Length != per)
                 throw new InvalidDataException($"{what}, {Source()}: {buffer.Length} pixel values, expected {o.Channels}x{o.ImageSize}x{o.ImageSize} = {per}");
-            var image = new float[per];
+            long offset = (long)labels.Count * per;
+            if (offset + per > Array.MaxLength)
+                throw new InvalidOperationException($"{what}: more than {labels.Count} images of {per} values exceed one in-memory array; use a smaller ImageSize or fewer images");
+            if (offset + per > pixels.Length) Array.Resize(ref pixels, (int)Math.Min(Array.MaxLength, Math.Max(offset + per, 2L * pixels.Length)));
+            var image = pixels.AsSpan((int)offset, per);
             buffer.CopyTo(image);
             for (int c = 0; c < o.Channels; c++)
             {
-                var span = image.AsSpan(c * plane, plane);
+                var span = image.Slice(c * plane, plane);
                 for (int i = 0; i < span.Length; i++) span[i] = (span[i] - mean[c]) * scale[c];
             }
-            pixels.Add(image);
             labels.Add(key - 1);
         }
-        if ((long)pixels.Count * per > Array.MaxLength)
-            throw new InvalidOperationException($"{what}: {pixels.Count} images of {per} values exceed one in-memory array; use a smaller ImageSize or fewer images");
-        var all = new float[pixels.Count * per];
-        for (int i = 0; i < pixels.Count; i++) pixels[i].CopyTo(all, i * per);
-        return new Result(all, labels.ToArray(), skipped);
+        Array.Resize(ref pixels, labels.Count * per);
+        return new Result(pixels, labels.ToArray(), skipped);
     }
 
     private static string Reason(Exception e)

@@ -19,6 +19,21 @@ public static class ResNetCatalog
         return new ResNetClassifierEstimator(options ?? new ResNetClassifierOptions());
     }
 
+    /// <summary>
+    /// The image preprocessing a <see cref="ResNetClassifier"/> with <paramref name="options"/> runs (while training and
+    /// inside its saved model) for an image column of <paramref name="kind"/>: ML.NET's own image transforms ending in
+    /// the column <see cref="Pipeline.ChainColumns.Pixels"/>, planar pixels in [0, 1] (before the normalisation the ONNX
+    /// graph applies). Useful to feed the exported ONNX model or a libtorch copy exactly the pixels the classifier sees.
+    /// </summary>
+    public static IEstimator<ITransformer> ResNetImagePreprocessing(this TransformsCatalog catalog, ResNetClassifierOptions options,
+        ImageInputKind kind = ImageInputKind.Path)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        options.Validate();
+        return ImageInput.Preprocessing(catalog, kind, options)
+            ?? throw new ArgumentException("a pixel column needs no preprocessing: it is the network's input as it is");
+    }
+
     /// <summary>A folder-per-class image set: columns <c>ImagePath</c> and <c>Label</c> (the parent folder's name).</summary>
     public static IDataView LoadImagesFromDirectory(this DataOperationsCatalog catalog, string folder, bool useFolderNameAsLabel = true) =>
         ImageFolderSource.Load(catalog, folder, useFolderNameAsLabel);

@@ -32,13 +32,11 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var o = _options;
-        if (!inputSchema.Any(c => c.Name == o.ImageColumnName))
-            throw new ArgumentException($"the image column '{o.ImageColumnName}' is not in the data (columns: {string.Join(", ", inputSchema.Select(c => c.Name))})");
+        var names = inputSchema.Select(c => c.Name).ToArray();
+        if (!names.Contains(o.ImageColumnName)) throw ColumnErrors.Missing("image", o.ImageColumnName, nameof(o.ImageColumnName), names);
         var label = inputSchema.FirstOrDefault(c => c.Name == o.LabelColumnName);
-        if (label.Name == null)
-            throw new ArgumentException($"the label column '{o.LabelColumnName}' is not in the data (columns: {string.Join(", ", inputSchema.Select(c => c.Name))})");
-        if (!label.IsKey)
-            throw new ArgumentException($"the label column '{o.LabelColumnName}' holds {label.ItemType}, not keys: add ml.Transforms.Conversion.MapValueToKey(\"{o.LabelColumnName}\") before the classifier");
+        if (label.Name == null) throw ColumnErrors.Missing("label", o.LabelColumnName, nameof(o.LabelColumnName), names);
+        if (!label.IsKey) throw ColumnErrors.NotAKey(o.LabelColumnName, label.ItemType);
         // SchemaShape.Column has no public constructor: stock estimators describe a known-size float vector (Score)
         // and a key column with the label's values (PredictedLabel).
         var ml = new MLContext();
@@ -55,7 +53,7 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         var kind = ImageInput.Detect(input.Schema, o);
         var keys = LabelKeys.Read(input.Schema, o.LabelColumnName);
         var ml = new MLContext(o.Seed);
-        var preprocessing = ImageInput.Preprocessing(ml, kind, o)?.Fit(input);
+        var preprocessing = ImageInput.Preprocessing(ml.Transforms, kind, o)?.Fit(input);
 
         var classes = keys.ClassNames;
         var train = PixelReader.Read(input, preprocessing, kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "training data");

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Transforms.Image;
+using ResNet.MLNet.Data.Images;
 using ResNet.MLNet.Engine;
 using ResNet.MLNet.Models;
 using ResNet.MLNet.Torch;
@@ -84,21 +85,20 @@ public sealed record ResNetClassifierOptions
     /// <summary>ONNX Runtime intra-op threads of the fitted model's scoring. Default null: all cores.</summary>
     public int? ScoringThreads { get; init; }
 
+    // Size, channels and normalisation defaults and checks live in one place: ImagePreprocessing.
+    private ImagePreprocessing Pixels => new() { Width = ImageSize, Height = ImageSize, Channels = Channels, Mean = Mean, Std = Std };
+
     /// <summary>The means in effect (defaults filled in).</summary>
-    public float[] EffectiveMean => Mean ?? (Channels == 3 ? new[] { 0.485f, 0.456f, 0.406f } : new[] { 0.449f });
+    public float[] EffectiveMean => Pixels.EffectiveMean;
     /// <summary>The standard deviations in effect (defaults filled in).</summary>
-    public float[] EffectiveStd => Std ?? (Channels == 3 ? new[] { 0.229f, 0.224f, 0.225f } : new[] { 0.226f });
+    public float[] EffectiveStd => Pixels.EffectiveStd;
     /// <summary>Floats per preprocessed image (C·H·W).</summary>
-    public int ValuesPerImage => Channels * ImageSize * ImageSize;
+    public int ValuesPerImage => Pixels.ValuesPerImage;
 
     /// <summary>Checks the settings; throws naming the offending one.</summary>
     public void Validate()
     {
-        if (ImageSize < 1) throw new ArgumentException($"ImageSize must be positive, got {ImageSize}");
-        if (Channels != 1 && Channels != 3) throw new ArgumentException($"Channels must be 1 or 3, got {Channels}");
-        if (EffectiveMean.Length != Channels) throw new ArgumentException($"Mean needs {Channels} values, got {EffectiveMean.Length}");
-        if (EffectiveStd.Length != Channels) throw new ArgumentException($"Std needs {Channels} values, got {EffectiveStd.Length}");
-        if (EffectiveStd.Any(s => !(s > 0))) throw new ArgumentException($"Std values must be positive, got [{string.Join(", ", EffectiveStd)}]");
+        Pixels.Validate();
         if (ValidationFraction is < 0 or >= 1) throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}");
         if (ScoringThreads is < 1) throw new ArgumentException($"ScoringThreads must be at least 1, got {ScoringThreads}");
         foreach (var (name, column) in new[] { ("ImageColumnName", ImageColumnName), ("LabelColumnName", LabelColumnName), ("ScoreColumnName", ScoreColumnName), ("PredictedLabelColumnName", PredictedLabelColumnName) })
@@ -118,6 +118,7 @@ public sealed record ResNetClassifierOptions
     public IReadOnlyDictionary<string, string> Describe(Device device) => new SortedDictionary<string, string>
     {
         ["architecture"] = Architecture.ToString(), ["imageSize"] = ImageSize.ToString(), ["channels"] = Channels.ToString(),
+        ["resizing"] = Resizing.ToString(),
         ["epochs"] = Epochs.ToString(), ["batchSize"] = BatchSize.ToString(),
         ["learningRate"] = LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ["schedule"] = Schedule.ToString(), ["weightDecay"] = WeightDecay.ToString("R", System.Globalization.CultureInfo.InvariantCulture),

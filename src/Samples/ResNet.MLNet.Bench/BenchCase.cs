@@ -19,6 +19,20 @@ public sealed record BenchCase(
     /// <summary>Images processed by <see cref="Iterations"/> iterations.</summary>
     public long ImagesPerRepetition => (long)Batch * Iterations;
 
+    /// <summary>The case's network from the zoo (seeded weights; the caller owns it).</summary>
+    public ResNet.MLNet.Models.ResNet CreateModel()
+    {
+        var (architecture, classes) = Model switch
+        {
+            "resnet20" => (ResNet.MLNet.Models.ResNetArchitecture.ResNet20, 10),
+            "resnet18" => (ResNet.MLNet.Models.ResNetArchitecture.ResNet18, 1000),
+            "resnet50" => (ResNet.MLNet.Models.ResNetArchitecture.ResNet50, 1000),
+            _ => throw new ArgumentException($"unknown benchmark model '{Model}'"),
+        };
+        ResNet.MLNet.Torch.TorchRuntime.ManualSeed(0);
+        return ResNet.MLNet.Models.ResNetZoo.Create(architecture, numClasses: classes, inChannels: Shape[0]);
+    }
+
     private sealed record CaseFile([property: JsonPropertyName("cases")] List<BenchCase> Cases);
 
     /// <summary>Reads the case list from <paramref name="path"/>.</summary>

@@ -27,15 +27,7 @@ public sealed class OnnxCase : IDisposable
     public OnnxCase(BenchCase benchCase, int threads)
     {
         if (benchCase.IsTraining) throw new ArgumentException($"{benchCase.Name} is a training case; ONNX rows are inference only");
-        TorchRuntime.ManualSeed(0);
-        var (architecture, classes) = benchCase.Model switch
-        {
-            "resnet20" => (ResNetArchitecture.ResNet20, 10),
-            "resnet18" => (ResNetArchitecture.ResNet18, 1000),
-            "resnet50" => (ResNetArchitecture.ResNet50, 1000),
-            _ => throw new ArgumentException($"unknown benchmark model '{benchCase.Model}'"),
-        };
-        _model = ResNetZoo.Create(architecture, numClasses: classes, inChannels: benchCase.Shape[0]);
+        _model = benchCase.CreateModel();
         _model.Eval();
         _shape = new long[] { benchCase.Batch, benchCase.Shape[0], benchCase.Shape[1], benchCase.Shape[2] };
         using (var scope = TensorScope.Begin())

@@ -19,18 +19,10 @@ public sealed class OurCase : IDisposable
     /// memory format ours uses (the trainer's and scorer's default is channels-last).</summary>
     public OurCase(BenchCase benchCase, bool channelsLast = true)
     {
-        TorchRuntime.ManualSeed(0);
-        var (architecture, classes) = benchCase.Model switch
-        {
-            "resnet20" => (ResNetArchitecture.ResNet20, 10),
-            "resnet18" => (ResNetArchitecture.ResNet18, 1000),
-            "resnet50" => (ResNetArchitecture.ResNet50, 1000),
-            _ => throw new ArgumentException($"unknown benchmark model '{benchCase.Model}'"),
-        };
-        _model = ResNetZoo.Create(architecture, numClasses: classes, inChannels: benchCase.Shape[0]);
+        _model = benchCase.CreateModel();
         using var scope = TensorScope.Begin();
         _images = Tensor.Randn(new long[] { benchCase.Batch, benchCase.Shape[0], benchCase.Shape[1], benchCase.Shape[2] }).DetachFromScope();
-        var labels = Enumerable.Range(0, benchCase.Batch).Select(i => (long)(i % classes)).ToArray();
+        var labels = Enumerable.Range(0, benchCase.Batch).Select(i => (long)(i % _model.Fc.OutFeatures)).ToArray();
         _labels = Tensor.FromArray(labels).DetachFromScope();
         if (benchCase.IsTraining)
         {

@@ -38,15 +38,10 @@ internal static class BenchScoreCommand
             });
             var input = session.InputMetadata.Single();
             var shape = input.Value.Dimensions.Select((d, i) => i == 0 ? 1 : d).ToArray();
-            // The network's input as the saved chain computes it: the model's own output schema names the pixel column
-            // only internally, so decode with the same ML.NET transforms the chain starts with.
-            IEstimator<ITransformer> steps = ml.Transforms.LoadImages("ResNet.Image", null, "ImagePath")
-                .Append(ml.Transforms.ResizeImages("ResNet.Image", shape[3], shape[2], "ResNet.Image"));
-            if (shape[1] == 1) steps = steps.Append(ml.Transforms.ConvertToGrayscale("ResNet.Image"));
-            var decode = steps.Append(ml.Transforms.ExtractPixels(input.Key, "ResNet.Image", shape[1] == 1
-                    ? Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Red
-                    : Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Rgb, scaleImage: 1f / 255f))
-                .Fit(view);
+            if (input.Key != Pipeline.ChainColumns.Pixels)
+                throw new InvalidDataException($"{r.GetValue(onnx)}: input '{input.Key}' is not the classifier's pixel input; export it with 'train --onnx'");
+            // The network's input as the saved chain computes it: the classifier's own preprocessing (default resizing).
+            var decode = ml.Transforms.ResNetImagePreprocessing(new ResNetClassifierOptions { ImageSize = (int)shape[3], Channels = (int)shape[1] }).Fit(view);
             var pixels = decode.Transform(view).GetColumn<float[]>(input.Key).ToList();
 
             double Seconds(Action body) { var c = Stopwatch.StartNew(); body(); return c.Elapsed.TotalSeconds; }

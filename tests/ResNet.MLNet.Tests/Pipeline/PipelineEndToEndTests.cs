@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using ResNet.MLNet.Pipeline;
 using ResNet.MLNet.Tests.Support;
 using ResNet.MLNet.Torch;
 
@@ -135,11 +136,12 @@ public class PipelineEndToEndTests(PipelineFixture fixture)
     {
         var files = Data.Sources.ImageFolderSource.ListImages(fixture.TestFolder).Take(8).ToList();
         var ml = Ml;
-        // The network's input pixels as the saved chain computes them (ML.NET's own image transforms), then normalised.
+        // The network's input pixels as the saved chain computes them (ML.NET's own image transforms), then normalised
+        // with the options' default gray mean and std.
         var view = ml.Data.LoadFromEnumerable(files.Select(f => new ImageInput { ImagePath = f }).ToList());
-        var pixels = ml.Transforms.LoadImages("I", null, "ImagePath").Append(ml.Transforms.ResizeImages("I", 16, 16, "I", Microsoft.ML.Transforms.Image.ImageResizingEstimator.ResizingKind.Fill))
-            .Append(ml.Transforms.ConvertToGrayscale("I")).Append(ml.Transforms.ExtractPixels("P", "I", Microsoft.ML.Transforms.Image.ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255f))
-            .Fit(view).Transform(view).GetColumn<float[]>("P").SelectMany(p => p.Select(v => (v - 0.449f) / 0.226f)).ToArray();
+        var options = PipelineFixture.Options(PipelineFixture.TrainingEpochs);
+        var pixels = ml.Transforms.ResNetImagePreprocessing(options).Fit(view).Transform(view).GetColumn<float[]>(ChainColumns.Pixels)
+            .SelectMany(p => p.Select(v => (v - options.EffectiveMean[0]) / options.EffectiveStd[0])).ToArray();
         var onnx = PipelineFixture.Predictions(ml, fixture.Model.Transform(view));
         long baseline = SettledLiveTensors();
         using (var model = fixture.Classifier.LoadLibTorchModel())
