@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using ResNet.MLNet.Engine;
 using ResNet.MLNet.Export;
 using ResNet.MLNet.Models;
@@ -55,35 +56,46 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         var ml = new MLContext(o.Seed);
         var preprocessing = ImageInput.Preprocessing(ml.Transforms, kind, o)?.Fit(input);
 
+        // Progress reaches ml.Log through a channel of the context the user passed (an extension cannot reach the
+        // catalog's own context through public API).
+        using var channel = (o.LogTo as IHostEnvironment)?.Start("ResNetClassifier");
+        void Log(string message) => channel?.Info(MessageSensitivity.None, message);
         var classes = keys.ClassNames;
-        var train = PixelReader.Read(input, preprocessing, kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "training data");
-        if (train.Labels.Length == 0)
-            throw new ArgumentException(train.Skipped.Count == 0 ? "the training data view is empty: there is nothing to train on"
-                : $"none of the {train.Skipped.Count} training images could be decoded (first: {train.Skipped[0].Source}: {train.Skipped[0].Reason})");
-        var present = train.Labels.Distinct().ToArray();
-        if (present.Length < 2)
-            throw new ArgumentException($"the training data has a single class ('{classes[(int)present[0]]}'): a classifier needs images of at least two classes");
-
-        var (trainData, validation) = Split(train, preprocessing, kind, keys);
+        var (rows, present) = PixelReader.CountLabels(input, o.LabelColumnName, o.CancellationToken);
+        if (rows == 0) throw new ArgumentException("the training data view is empty: there is nothing to train on");
+        if (present.Count == 1 && !present.Contains(0))
+            throw new ArgumentException($"the training data has a single class ('{classes[(int)present.Single() - 1]}'): a classifier needs images of at least two classes");
+        long budget = o.MaxInMemoryTrainingBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
+        bool stream = rows * o.ValuesPerImage * (long)sizeof(float) > budget;
+        Log(stream ? $"{rows} training images of {o.ValuesPerImage} values exceed the in-memory budget of {budget >> 20} MiB: streaming them, decoded again each epoch"
+                   : $"{rows} training images: decoding them once into memory");
+        var (trainData, validation, skipped) = stream ? Streamed(input, rows, preprocessing, kind, keys, budget) : InMemory(input, preprocessing, kind, keys);
         var device = o.Device.OrCpuWhenUnavailable();
         TorchRuntime.ManualSeed((ulong)o.Seed);
         using var model = ResNetZoo.Create(o.Architecture, classes.Count, o.Channels);
         TrainingResult result;
-        using (trainData)
-        using (validation)
+        using (trainData as IDisposable)
+        using (validation as IDisposable)
         {
             var trainer = new Trainer(model, o.ToTrainerOptions(device));
-            result = trainer.Fit(trainData, validation,
-                o.MetricsCallback == null ? null : new CallbackProgress<EpochMetrics>(o.MetricsCallback), o.CancellationToken,
+            result = trainer.Fit(trainData, validation, new CallbackProgress<EpochMetrics>(m =>
+                {
+                    Log($"epoch {m.Epoch}/{m.Epochs}: loss {m.TrainLoss:0.####}, accuracy {m.TrainAccuracy:P2}" +
+                        (m.ValidationAccuracy is { } va ? $", validation loss {m.ValidationLoss:0.####}, accuracy {va:P2}" : "") + $", {m.ImagesPerSecond:0} img/s");
+                    o.MetricsCallback?.Invoke(m);
+                }), o.CancellationToken,
                 o.BatchCallback == null ? null : new CallbackProgress<BatchProgress>(o.BatchCallback));
         }
+        if (result.History.Count > 0 && skipped().Count >= rows)
+            throw new ArgumentException($"none of the {rows} training images could be decoded (first: {skipped()[0].Source}: {skipped()[0].Reason})");
+        foreach (var s in skipped()) Log($"skipped {s.Source}: {s.Reason}");
         model.To(Device.Cpu);
         model.Eval();
         var onnx = ExportOnnx(model, kind, classes, device);
         var scoring = ScoringChain.Build(ml, input, preprocessing, kind, o, keys, onnx);
         var weights = new MemoryStream();
         SafeTensors.Save(weights, model.StateDict());
-        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o.Channels, onnx, o.Architecture, classes, o.Describe(device), result.History, train.Skipped);
+        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o.Channels, onnx, o.Architecture, classes, o.Describe(device), result.History, skipped().ToList());
     }
 
     private byte[] ExportOnnx(Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes, Device device)
@@ -105,24 +117,26 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         });
     }
 
-    private (InMemoryTrainingData Train, InMemoryTrainingData? Validation) Split(PixelReader.Result train, ITransformer? preprocessing,
-        ImageInputKind kind, LabelKeys keys)
+    /// <summary>Training (and validation) images decoded once into memory.</summary>
+    private (ITrainingData Train, ITrainingData? Validation, Func<IReadOnlyList<SkippedImage>> Skipped) InMemory(IDataView input,
+        ITransformer? preprocessing, ImageInputKind kind, LabelKeys keys)
     {
         var o = _options;
         var classes = keys.ClassNames;
-        if (o.ValidationSet is { } set)
+        var train = PixelReader.Read(input, preprocessing, kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "training data");
+        if (train.Labels.Length == 0)
+            throw new ArgumentException($"none of the {train.Skipped.Count} training images could be decoded (first: {train.Skipped[0].Source}: {train.Skipped[0].Reason})");
+        var present = train.Labels.Distinct().ToArray();
+        if (present.Length < 2)
+            throw new ArgumentException($"the training data has a single class ('{classes[(int)present[0]]}') among its decodable images: a classifier needs images of at least two classes");
+        if (ValidationSetOf(input, kind, keys) is { } set)
         {
             // An explicit validation set takes precedence over ValidationFraction: every training row trains.
-            var setKeys = LabelKeys.Read(set.Schema, o.LabelColumnName);
-            if (!setKeys.ClassNames.SequenceEqual(classes))
-                throw new ArgumentException($"the validation set's label keys ({setKeys.ClassNames.Count} classes) differ from the training data's ({classes.Count}): " +
-                                            "map both with the same fitted MapValueToKey");
-            if (ImageInput.Detect(set.Schema, o) != kind)
-                throw new ArgumentException($"the validation set's image column '{o.ImageColumnName}' holds {set.Schema[o.ImageColumnName].Type}, unlike the training data");
             var v = PixelReader.Read(set, preprocessing, kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "validation set");
-            return (PixelReader.ToTrainingData(train, o, classes), v.Labels.Length == 0 ? null : PixelReader.ToTrainingData(v, o, classes));
+            return (PixelReader.ToTrainingData(train, o, classes), v.Labels.Length == 0 ? null : PixelReader.ToTrainingData(v, o, classes),
+                () => train.Skipped.Concat(v.Skipped).ToList());
         }
-        if (o.ValidationFraction <= 0) return (PixelReader.ToTrainingData(train, o, classes), null);
+        if (o.ValidationFraction <= 0) return (PixelReader.ToTrainingData(train, o, classes), null, () => train.Skipped);
         int n = train.Labels.Length, per = o.ValuesPerImage;
         var order = Enumerable.Range(0, n).ToArray();
         new Random(o.Seed).Shuffle(order);
@@ -135,7 +149,44 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
             for (int i = 0; i < list.Length; i++) Array.Copy(train.Pixels, (long)list[i] * per, pixels, (long)i * per, per);
             return new PixelReader.Result(pixels, list.Select(i => train.Labels[i]).ToArray(), new());
         }
-        return (PixelReader.ToTrainingData(Subset(order.Skip(held)), o, classes), PixelReader.ToTrainingData(Subset(order.Take(held)), o, classes));
+        return (PixelReader.ToTrainingData(Subset(order.Skip(held)), o, classes), PixelReader.ToTrainingData(Subset(order.Take(held)), o, classes),
+            () => train.Skipped);
+    }
+
+    /// <summary>Training (and validation) images read through ML.NET cursors every epoch; a validation fraction is
+    /// held out by ML.NET's <c>TrainTestSplit</c> (a seeded draw per row).</summary>
+    private (ITrainingData Train, ITrainingData? Validation, Func<IReadOnlyList<SkippedImage>> Skipped) Streamed(IDataView input, long rows,
+        ITransformer? preprocessing, ImageInputKind kind, LabelKeys keys, long budget)
+    {
+        var o = _options;
+        var classes = keys.ClassNames;
+        IDataView trainView = input;
+        IDataView? validationView = ValidationSetOf(input, kind, keys);
+        if (validationView == null && o.ValidationFraction > 0)
+        {
+            var split = new MLContext(o.Seed).Data.TrainTestSplit(input, o.ValidationFraction, seed: o.Seed);
+            (trainView, validationView) = (split.TrainSet, split.TestSet);
+            rows = PixelReader.CountLabels(trainView, o.LabelColumnName, o.CancellationToken).Rows;
+        }
+        var train = new StreamingTrainingData(trainView, rows, preprocessing, kind, o, classes, "training data", budget);
+        StreamingTrainingData? validation = null;
+        if (validationView != null && PixelReader.CountLabels(validationView, o.LabelColumnName, o.CancellationToken).Rows is > 0 and var n)
+            validation = new StreamingTrainingData(validationView, n, preprocessing, kind, o, classes, "validation set", budget);
+        return (train, validation, () => train.Skipped.Concat(validation?.Skipped ?? []).ToList());
+    }
+
+    /// <summary>The options' validation set, checked against the training data's keys and image column.</summary>
+    private IDataView? ValidationSetOf(IDataView input, ImageInputKind kind, LabelKeys keys)
+    {
+        var o = _options;
+        if (o.ValidationSet is not { } set) return null;
+        var setKeys = LabelKeys.Read(set.Schema, o.LabelColumnName);
+        if (!setKeys.ClassNames.SequenceEqual(keys.ClassNames))
+            throw new ArgumentException($"the validation set's label keys ({setKeys.ClassNames.Count} classes) differ from the training data's ({keys.ClassNames.Count}): " +
+                                        "map both with the same fitted MapValueToKey");
+        if (ImageInput.Detect(set.Schema, o) != kind)
+            throw new ArgumentException($"the validation set's image column '{o.ImageColumnName}' holds {set.Schema[o.ImageColumnName].Type}, unlike the training data");
+        return set;
     }
 
     /// <summary>Invokes a callback synchronously (unlike <see cref="Progress{T}"/>, which posts to a context).</summary>

@@ -82,6 +82,15 @@ public sealed record ResNetClassifierOptions
     /// <summary>Leave out training images that cannot be read or decoded (listed in
     /// <see cref="ResNetClassifierTransformer.SkippedImages"/>) instead of failing. Default false.</summary>
     public bool SkipUndecodableImages { get; init; }
+    /// <summary>Decoded training images (4 bytes per value, C·H·W values each) are held in memory up to this many bytes;
+    /// a larger set streams: each epoch reads it through ML.NET cursors (shuffled by <c>ShuffleRows</c>) and decodes
+    /// it again, one batch ahead of training. Default null: a quarter of the memory available to the process.
+    /// 0 always streams.</summary>
+    public long? MaxInMemoryTrainingBytes { get; init; }
+    /// <summary>An <see cref="MLContext"/> whose <c>Log</c> event receives training progress (the data plan, each
+    /// epoch's metrics, skipped images), under the source "ResNetClassifier". Pass the context the pipeline is built
+    /// with. Default null (progress goes only to the callbacks).</summary>
+    public MLContext? LogTo { get; init; }
     /// <summary>ONNX Runtime intra-op threads of the fitted model's scoring. Default null: all cores.</summary>
     public int? ScoringThreads { get; init; }
 
@@ -100,6 +109,7 @@ public sealed record ResNetClassifierOptions
     {
         Pixels.Validate();
         if (ValidationFraction is < 0 or >= 1) throw new ArgumentException($"ValidationFraction must be in [0, 1), got {ValidationFraction}");
+        if (MaxInMemoryTrainingBytes is < 0) throw new ArgumentException($"MaxInMemoryTrainingBytes must not be negative, got {MaxInMemoryTrainingBytes}");
         if (ScoringThreads is < 1) throw new ArgumentException($"ScoringThreads must be at least 1, got {ScoringThreads}");
         foreach (var (name, column) in new[] { ("ImageColumnName", ImageColumnName), ("LabelColumnName", LabelColumnName), ("ScoreColumnName", ScoreColumnName), ("PredictedLabelColumnName", PredictedLabelColumnName) })
             if (string.IsNullOrWhiteSpace(column)) throw new ArgumentException($"{name} must name a column");
