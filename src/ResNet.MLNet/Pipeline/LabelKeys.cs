@@ -37,6 +37,46 @@ internal sealed class LabelKeys
             ml.Transforms.Conversion.MapValue(output, array.Select((v, i) => new KeyValuePair<uint, T>((uint)i, v)), input, treatValuesAsKeyType: true));
     }
 
+    /// <summary>
+    /// Throws naming the first row of <paramref name="data"/> whose label is not one of the classes
+    /// <paramref name="model"/> was trained on: ML.NET's <c>MapValueToKey</c> maps such a label to a missing key, and
+    /// <c>Evaluate</c> then leaves the row out silently. The label column may hold the raw values (text) or keys.
+    /// </summary>
+    public static void CheckKnown(IDataView data, ITransformer model, string labelColumn, string? sourceColumn)
+    {
+        var classes = Read(model.GetOutputSchema(data.Schema), labelColumn).ClassNames;
+        var column = data.Schema[labelColumn];
+        var source = sourceColumn == null ? null : data.Schema.GetColumnOrNull(sourceColumn);
+        using var cursor = data.GetRowCursor(source is { } sc ? new[] { column, sc } : new[] { column });
+        var path = default(ReadOnlyMemory<char>);
+        var getPath = source is { Type: TextDataViewType } pc ? cursor.GetGetter<ReadOnlyMemory<char>>(pc) : null;
+        Func<string?> label = column.Type switch
+        {
+            TextDataViewType => Text(cursor.GetGetter<ReadOnlyMemory<char>>(column), classes.ToHashSet()),
+            KeyDataViewType => Key(cursor.GetGetter<uint>(column)),
+            _ => throw new ArgumentException($"the label column '{labelColumn}' holds {column.Type}: checking labels needs text values or keys"),
+        };
+        while (cursor.MoveNext())
+        {
+            if (label() is not { } unseen) continue;
+            getPath?.Invoke(ref path);
+            throw new InvalidDataException($"row {cursor.Position + 1}{(getPath == null ? "" : $" ({path})")}: the label {unseen} in column '{labelColumn}' " +
+                                           $"is not one of the {classes.Count} classes the model was trained on ({string.Join(", ", classes)}); " +
+                                           "ML.NET's Evaluate would leave the row out");
+        }
+
+        static Func<string?> Text(ValueGetter<ReadOnlyMemory<char>> get, HashSet<string> known)
+        {
+            var value = default(ReadOnlyMemory<char>);
+            return () => { get(ref value); var text = value.ToString(); return known.Contains(text) ? null : $"'{text}'"; };
+        }
+        static Func<string?> Key(ValueGetter<uint> get)
+        {
+            uint key = 0;
+            return () => { get(ref key); return key == 0 ? "(a missing key: a value MapValueToKey did not learn)" : null; };
+        }
+    }
+
     /// <summary>MapValue from a 0-based class index column to a key column whose key values are the label's.</summary>
     public IEstimator<ITransformer> MapIndexToKey(MLContext ml, string outputColumn, string indexColumn) => _mapIndexToKey(ml, outputColumn, indexColumn);
 }

@@ -48,6 +48,19 @@ public static class ResNetCatalog
         Cifar10Source.Load(catalog, batchFiles);
 
     /// <summary>
+    /// Checks, before <c>ml.MulticlassClassification.Evaluate</c>, that every label in <paramref name="data"/> is one of
+    /// the classes <paramref name="model"/> was trained on, and throws <see cref="InvalidDataException"/> naming the first
+    /// row (and its <paramref name="sourceColumnName"/> value, e.g. the image path) that is not. ML.NET maps an unseen
+    /// label to a missing key and its <c>Evaluate</c> leaves such rows out without a word.
+    /// </summary>
+    public static void CheckLabelsKnown(this DataOperationsCatalog catalog, IDataView data, ITransformer model,
+        string labelColumnName = "Label", string? sourceColumnName = "ImagePath")
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        LabelKeys.CheckKnown(data, model, labelColumnName, sourceColumnName);
+    }
+
+    /// <summary>
     /// Sets ONNX Runtime's session options on <paramref name="context"/> for every ONNX model it applies or loads
     /// afterwards: <paramref name="threads"/> intra-op threads (default: all cores), one inter-op thread, full graph
     /// optimisation, warnings off. ML.NET's defaults score a ResNet about 2× slower here, and the thread settings are

@@ -21,8 +21,9 @@ internal static class EvaluateCommand
             {
                 int classes = DataLoading.ClassNames(loaded, view.Schema).Count;
                 int k = Math.Min(r.GetValue(topK), classes);
+                ml.Data.CheckLabelsKnown(view, loaded);
                 var m = ml.MulticlassClassification.Evaluate(loaded.Transform(view), topKPredictionCount: k);
-                                Console.WriteLine($"MicroAccuracy     {m.MicroAccuracy:0.0000}");
+                Console.WriteLine($"MicroAccuracy     {m.MicroAccuracy:0.0000}");
                 Console.WriteLine($"MacroAccuracy     {m.MacroAccuracy:0.0000}");
                 Console.WriteLine($"LogLoss           {m.LogLoss:0.0000}");
                 Console.WriteLine($"LogLossReduction  {m.LogLossReduction:0.0000}");

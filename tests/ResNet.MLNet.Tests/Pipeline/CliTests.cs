@@ -22,7 +22,7 @@ public class CliTests(PipelineFixture fixture)
         return (p.ExitCode, output, error.Result);
     }
 
-    private static (int ExitCode, string Output, string Error) Cli(params string[] args) => CliIn(AppContext.BaseDirectory, args);
+    internal static (int ExitCode, string Output, string Error) Cli(params string[] args) => CliIn(AppContext.BaseDirectory, args);
 
     [Fact]
     public void TrainEvaluatePredict()
