@@ -11,7 +11,8 @@ internal static class EvaluateCommand
         var model = new Argument<string>("model") { Description = "Model zip written by 'train'" };
         var data = new Argument<string>("data") { Description = "Image folder (one sub-folder per class) or CSV/TSV file with ImagePath,Label columns" };
         var topK = new Option<int>("--top-k") { Description = "k of the top-k accuracy", DefaultValueFactory = _ => 3 };
-        var command = new Command("evaluate", "Evaluate a model on labelled images") { model, data, topK };
+        var report = new Option<string?>("--report") { Description = "also write an HTML report (metrics, confusion-matrix heat map, per-class accuracy; PNG and SVG) into this folder" };
+        var command = new Command("evaluate", "Evaluate a model on labelled images") { model, data, topK, report };
         command.SetAction(r => DataLoading.Run(() =>
         {
             var ml = new MLContext(1).UseResNetScoringDefaults();
@@ -19,7 +20,8 @@ internal static class EvaluateCommand
             var loaded = ml.Model.Load(r.GetValue(model)!, out _);
             try
             {
-                int classes = DataLoading.ClassNames(loaded, view.Schema).Count;
+                var classNames = DataLoading.ClassNames(loaded, view.Schema);
+                int classes = classNames.Count;
                 int k = Math.Min(r.GetValue(topK), classes);
                 ml.Data.CheckLabelsKnown(view, loaded);
                 var m = ml.MulticlassClassification.Evaluate(loaded.Transform(view), topKPredictionCount: k);
@@ -30,6 +32,15 @@ internal static class EvaluateCommand
                 Console.WriteLine($"TopKAccuracy (k={k}) {m.TopKAccuracy:0.0000}");
                 Console.WriteLine();
                 Console.WriteLine(m.ConfusionMatrix.GetFormattedConfusionTable());
+                if (r.GetValue(report) is { } folder)
+                {
+                    var index = Reports.HtmlReport.Write(folder, new Reports.EvaluationReport
+                    {
+                        Title = $"Evaluation of {Path.GetFileName(r.GetValue(model))}", ClassNames = classNames, Metrics = m,
+                        Facts = new Dictionary<string, string> { ["model"] = Path.GetFullPath(r.GetValue(model)!), ["data"] = Path.GetFullPath(r.GetValue(data)!) }.ToList(),
+                    });
+                    Console.WriteLine($"report written to {index}");
+                }
                 return 0;
             }
             finally { (loaded as IDisposable)?.Dispose(); }

@@ -65,10 +65,21 @@ static int Run(DemoOptions options)
     Directory.CreateDirectory(options.Output);
     var saved = Path.Combine(options.Output, "model.zip");
     ml.Model.Save(model, train.Schema, saved);
+    var report = ResNet.MLNet.Reports.HtmlReport.Write(Path.Combine(options.Output, "report"), new ResNet.MLNet.Reports.EvaluationReport
+    {
+        Title = $"{classifier.Architecture} on Fashion-MNIST", ClassNames = FashionMnist.ClassNames, Metrics = metrics,
+        History = ((IEnumerable<ITransformer>)model).OfType<ResNetClassifierTransformer>().Single().History,
+        Facts = new Dictionary<string, string>
+        {
+            ["model"] = Path.GetFullPath(saved), ["training"] = $"{classifier.Epochs} epochs, batch {classifier.BatchSize}, {classifier.Schedule} lr {classifier.LearningRate}, {trainClock.Elapsed.TotalSeconds:F1} s",
+            ["test images"] = "Fashion-MNIST t10k (10,000)",
+        }.ToList(),
+    });
     total.Stop();
     AnsiConsole.MarkupLineInterpolated($"test accuracy [bold]{metrics.MicroAccuracy:P2}[/], macro accuracy {metrics.MacroAccuracy:P2}, log loss {metrics.LogLoss:F4} (ML.NET Evaluate)");
     AnsiConsole.MarkupLineInterpolated($"wall time: training {trainClock.Elapsed.TotalSeconds:F1} s, test scoring {evalClock.Elapsed.TotalSeconds:F1} s (ONNX Runtime through ML.NET), total {total.Elapsed.TotalSeconds:F1} s");
     AnsiConsole.MarkupLineInterpolated($"ML.NET model saved to {saved} (load it with ml.Model.Load; scoring needs ML.NET and ONNX Runtime only)");
+    AnsiConsole.MarkupLineInterpolated($"report (metrics, error curves, confusion-matrix heat map, per-class accuracy): {report}");
     return 0;
 }
 

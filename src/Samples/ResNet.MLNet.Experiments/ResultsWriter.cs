@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Text;
+using ResNet.MLNet.Reports;
 
 namespace ResNet.MLNet.Experiments;
 
-/// <summary>Writes an experiment's results: per-epoch CSV, a Markdown summary table and an SVG error plot.</summary>
+/// <summary>Writes an experiment's results: per-epoch CSV, a Markdown summary table and an error plot (PNG and SVG).</summary>
 public static class ResultsWriter
 {
-    private static readonly string[] Colours = { "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b" };
-
-    /// <summary>Writes <c>NAME.csv</c>, <c>NAME.md</c> and <c>NAME.svg</c> to <paramref name="directory"/>.</summary>
+    /// <summary>Writes <c>NAME.csv</c>, <c>NAME.md</c>, <c>NAME.png</c> and <c>NAME.svg</c> to <paramref name="directory"/>.</summary>
     public static void Write(string directory, Experiment experiment, IReadOnlyList<RunResult> runs, string budget)
     {
         Directory.CreateDirectory(directory);
@@ -39,11 +38,10 @@ public static class ResultsWriter
         for (int i = 0; i < runs.Count; i++)
         {
             var r = runs[i];
-            string colour = Colours[i % Colours.Length];
+            string colour = Charts.Palette[i % Charts.Palette.Length];
             series.Add(new ChartSeries(r.Label + " train", colour, true, r.Epochs.Select(e => ((double)e.Epoch, e.TrainError)).ToList()));
             series.Add(new ChartSeries(r.Label + " test", colour, false, r.Epochs.Select(e => ((double)e.Epoch, e.TestError)).ToList()));
         }
-        File.WriteAllText(Path.Combine(directory, experiment.Name + ".svg"),
-            SvgLineChart.Render(experiment.Title, "epoch", "error (dashed: training, solid: test)", series));
+        Charts.Save(Charts.Lines(experiment.Title, "epoch", "error (dashed: training, solid: test)", series), directory, experiment.Name, 900, 520);
     }
 }
