@@ -60,13 +60,13 @@ public class SafeTensorsTests
         SafeTensors.Save(path, net.StateDict());
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
+        var e = Assert.Throws<Data.InvalidInputException>(() => SafeTensors.Load(path));
         Assert.Contains("truncated", e.Message);
         Assert.Contains("fc.", e.Message);
         File.WriteAllBytes(path, bytes[..5]);
-        Assert.Contains("not a safetensors file", Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path)).Message);
+        Assert.Contains("not a safetensors file", Assert.Throws<Data.InvalidInputException>(() => SafeTensors.Load(path)).Message);
         File.WriteAllBytes(path, bytes[..200]);
-        Assert.Contains("header length", Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path)).Message);
+        Assert.Contains("header length", Assert.Throws<Data.InvalidInputException>(() => SafeTensors.Load(path)).Message);
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class SafeTensorsTests
             f.Write(System.Text.Encoding.UTF8.GetBytes(json));
             f.Write(new byte[16]);
         }
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
+        var e = Assert.Throws<Data.InvalidInputException>(() => SafeTensors.Load(path));
         Assert.Contains("tensor 'w'", e.Message);
         Assert.Contains("do not match shape [4]", e.Message);
     }
