@@ -26,7 +26,7 @@ build: deps
 	$(DOTNET) build ResNetMLNet.sln -c $(CONFIG)
 
 test: build
-	$(DOTNET) test ResNetMLNet.sln -c $(CONFIG) --no-build --logger "console;verbosity=normal"
+	$(DOTNET) test ResNetMLNet.sln -c $(CONFIG) --no-build --logger "console;verbosity=detailed"
 
 # The main job: train a ResNet on Fashion-MNIST and evaluate it. Options: make demo ARGS="--epochs 15 --augment" (see --help).
 demo: build

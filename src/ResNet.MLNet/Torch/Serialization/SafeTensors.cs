@@ -173,28 +173,27 @@ public static class SafeTensors
         stream.ReadExactly(json);
         long dataLength = length - 8 - (long)headerSize;
 
-        JsonObject header;
+        var entries = new List<Entry>();
+        var metadata = new Dictionary<string, string>();
         try
         {
-            header = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidInputException(source, "empty header");
+            // JsonNode decodes lazily: names and strings are transcoded from UTF-8 while walking, so the walk is inside.
+            var header = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidInputException(source, "empty header");
+            foreach (var (name, node) in header)
+            {
+                if (name == "__metadata__")
+                {
+                    if (node is JsonObject meta)
+                        foreach (var (k, v) in meta) metadata[k] = v?.ToString() ?? "";
+                    continue;
+                }
+                entries.Add(ParseEntry(source, name, node, dataLength));
+            }
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
             // ArgumentException: a name that appears twice (JsonObject refuses duplicate keys).
             throw new InvalidInputException(source, $"the safetensors header is not a JSON object ({e.Message})", e);
-        }
-
-        var entries = new List<Entry>();
-        var metadata = new Dictionary<string, string>();
-        foreach (var (name, node) in header)
-        {
-            if (name == "__metadata__")
-            {
-                if (node is JsonObject meta)
-                    foreach (var (k, v) in meta) metadata[k] = v?.ToString() ?? "";
-                continue;
-            }
-            entries.Add(ParseEntry(source, name, node, dataLength));
         }
         return (entries, metadata);
     }
