@@ -99,7 +99,7 @@ public class FuzzTests(PipelineFixture fixture, ITestOutputHelper output) : IDis
         ml.Model.Save(fixture.Model, fixture.Test.Schema, path);
         var bytes = File.ReadAllBytes(path);
         var image = ImageFolderSource.ListImages(fixture.TestFolder).First();
-        Runner.Run("model zip", new[] { Seeds.ModelZip("model.zip", bytes) }.Concat(Seeds.RebuiltZips(bytes)), FuzzRunner.Cases(800), p =>
+        Runner.Run("model zip", new[] { Seeds.ModelZip("model.zip", bytes) }.Concat(Seeds.RebuiltZips(bytes)), FuzzRunner.Cases(300), p =>
         {
             var model = ml.Model.LoadChecked(p, out _);
             var engine = ml.Model.CreatePredictionEngine<ImageInput, ImagePrediction>(model);

@@ -16,23 +16,33 @@ public sealed record Seed(string Name, byte[] Bytes, IReadOnlyList<(int Start, i
     public Func<byte[], Random, byte[]>? Fixup { get; init; }
 }
 
-/// <summary>A seeded mutation fuzzer: structural cases first (truncation at and around every chunk boundary, header
-/// fields at extremes, chunks duplicated, dropped and swapped), then random bit flips until the count is reached.
-/// The same seed gives the same cases.</summary>
+/// <summary>A seeded mutation fuzzer: truncation at and around every chunk boundary, header fields at extremes, chunks
+/// duplicated, dropped and swapped, and random bit flips. The same seed gives the same cases.</summary>
 public static class Mutator
 {
+    /// <summary><paramref name="count"/> mutants of <paramref name="seed"/>, the kinds taken in turn (truncations,
+    /// extremes, chunk edits, bit flips), so a small count still covers every kind.</summary>
     public static IEnumerable<(string Kind, byte[] Bytes)> Cases(Seed seed, int count, int rngSeed)
     {
         var rng = new Random(rngSeed);
-        int produced = 0;
-        foreach (var (kind, bytes) in Structural(seed).Concat(Flips(seed, rng)))
+        var kinds = new List<IEnumerator<(string, byte[])>>
         {
-            if (produced++ >= count) yield break;
-            yield return (kind, seed.Fixup != null && rng.Next(2) == 0 ? seed.Fixup(bytes, rng) : bytes);
-        }
+            Truncations(seed).GetEnumerator(), Extremes(seed).GetEnumerator(), ChunkEdits(seed).GetEnumerator(), Flips(seed, rng).GetEnumerator(),
+        };
+        int produced = 0;
+        while (produced < count && kinds.Count > 0)
+            for (int k = 0; k < kinds.Count && produced < count;)
+            {
+                if (!kinds[k].MoveNext()) { kinds.RemoveAt(k); continue; }
+                var (kind, bytes) = kinds[k].Current;
+                produced++;
+                k++;
+                yield return (kind, seed.Fixup != null && rng.Next(2) == 0 ? seed.Fixup(bytes, rng) : bytes);
+            }
     }
 
-    private static IEnumerable<(string, byte[])> Structural(Seed seed)
+    /// <summary>Truncation at, just before and just after every chunk and field boundary.</summary>
+    private static IEnumerable<(string, byte[])> Truncations(Seed seed)
     {
         var b = seed.Bytes;
         var cuts = new SortedSet<int> { 0, 1, b.Length - 1 };
@@ -43,9 +53,20 @@ public static class Mutator
             foreach (var at in new[] { f.Offset, f.Offset + f.Width })
                 if (at < b.Length) cuts.Add(at);
         foreach (var at in cuts) yield return ("truncate", b[..at]);
+    }
+
+    /// <summary>Every header field set to 0, 1, its maximum and half of it.</summary>
+    private static IEnumerable<(string, byte[])> Extremes(Seed seed)
+    {
         foreach (var f in seed.Fields)
             foreach (var value in new[] { 0UL, 1UL, ulong.MaxValue, ulong.MaxValue >> 1 })
-                yield return ("extreme", SetField(b, f, value));
+                yield return ("extreme", SetField(seed.Bytes, f, value));
+    }
+
+    /// <summary>Every chunk duplicated and dropped, and swapped with the next.</summary>
+    private static IEnumerable<(string, byte[])> ChunkEdits(Seed seed)
+    {
+        var b = seed.Bytes;
         var chunks = seed.Chunks;
         for (int i = 0; i < chunks.Count; i++)
         {
