@@ -51,7 +51,7 @@ public static class ImageListSource
         catch (CsvHelperException e)
         {
             // CsvHelper's own message spans several lines of context: keep its first line.
-            throw new InvalidInputException(path, $"row {row}: {e.Message.Split('\n')[0].Trim()}", e);
+            throw new InvalidInputException(path, $"row {Math.Max(row, csv.Parser.Row)}: {e.Message.Split('\n')[0].Trim()}", e);
         }
         if (rows.Count == 0) throw new InvalidInputException(path, "the list names no images");
         return catalog.LoadFromEnumerable(rows);
