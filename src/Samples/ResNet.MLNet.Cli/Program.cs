@@ -10,6 +10,7 @@ var root = new RootCommand("Train, evaluate and use ResNet image classifiers (Re
     ExportCommand.Create(),
     BenchDecodeCommand.Create(),
     BenchScoreCommand.Create(),
+    SoakCommand.Create(),
 };
 var verbose = new Option<bool>("--verbose") { Description = "Print the stack trace of a failure", Recursive = true };
 root.Options.Add(verbose);
