@@ -8,14 +8,14 @@ namespace ResNet.MLNet.Cli;
 /// an image that cannot be classified gets one error line and the exit code becomes 1.</summary>
 internal static class PredictCommand
 {
-    private sealed class Input
+    internal sealed class Input
     {
         public string ImagePath { get; set; } = "";
         // The saved chain starts with MapValueToKey("Label"), as ML.NET pipelines do: the input type carries the column.
         public string Label { get; set; } = "";
     }
 
-    private sealed class Output
+    internal sealed class Output
     {
         public float[] Score { get; set; } = Array.Empty<float>();
     }

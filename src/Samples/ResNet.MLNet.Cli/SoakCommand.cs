@@ -17,17 +17,6 @@ namespace ResNet.MLNet.Cli;
 /// </summary>
 internal static class SoakCommand
 {
-    private sealed class Input
-    {
-        public string ImagePath { get; set; } = "";
-        public string Label { get; set; } = "";
-    }
-
-    private sealed class Output
-    {
-        public float[] Score { get; set; } = Array.Empty<float>();
-    }
-
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "Model zip written by 'train'" };
@@ -94,7 +83,7 @@ internal static class SoakCommand
             // ML.NET 5.0.1's OnnxTransformer is not safe when engines of one loaded model run at once (measured here:
             // NullReferenceException inside InferenceSession.Run, then a segfault): each thread loads its own copy.
             var own = sharedModel ? model : ml.Model.LoadChecked(modelPath, out _);
-            var engine = ml.Model.CreatePredictionEngine<Input, Output>(own);
+            var engine = ml.Model.CreatePredictionEngine<PredictCommand.Input, PredictCommand.Output>(own);
             for (int i = 0; i < per; i++)
             {
                 if (i == warmup) warmedUp.Signal();
@@ -102,7 +91,7 @@ internal static class SoakCommand
                 var file = bad ? invalid[(i / every + t) % invalid.Length] : valid[(i + t) % valid.Length];
                 try
                 {
-                    var score = engine.Predict(new Input { ImagePath = file }).Score;
+                    var score = engine.Predict(new PredictCommand.Input { ImagePath = file }).Score;
                     if (bad) problems.Enqueue($"{file}: invalid, but predicted");
                     else if (score.Length == 0 || Math.Abs(score.Sum() - 1) > 1e-3) problems.Enqueue($"{file}: probabilities sum to {score.Sum()}");
                     Interlocked.Increment(ref predicted);
