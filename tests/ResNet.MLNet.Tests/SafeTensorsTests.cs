@@ -78,13 +78,13 @@ public class SafeTensorsTests
         var before = net.Fc.Weight.ToArray<float>();
         var state = net.StateDict().Where(kv => kv.Key != "layer2.0.bn1.running_var").ToDictionary(kv => kv.Key, kv => kv.Value);
         SafeTensors.Save(dir.File("missing.safetensors"), state);
-        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.LoadInto(net, dir.File("missing.safetensors")));
+        var e = Assert.Throws<Data.InvalidInputException>(() => SafeTensors.LoadInto(net, dir.File("missing.safetensors")));
         Assert.Contains("missing key 'layer2.0.bn1.running_var'", e.Message);
 
         state = net.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value);
         state["fc.weight"] = Tensor.Zeros(new long[] { 7, 64 });
         SafeTensors.Save(dir.File("shape.safetensors"), state);
-        e = Assert.Throws<InvalidDataException>(() => SafeTensors.LoadInto(net, dir.File("shape.safetensors")));
+        e = Assert.Throws<Data.InvalidInputException>(() => SafeTensors.LoadInto(net, dir.File("shape.safetensors")));
         Assert.Contains("'fc.weight' has shape [7, 64] but the model expects [10, 64]", e.Message);
         Assert.Equal(before, net.Fc.Weight.ToArray<float>());
     }
