@@ -45,7 +45,7 @@ public class IdxReaderTests
         var gz = dir.File("cut-images-idx3-ubyte.gz");
         var zipped = File.ReadAllBytes(Real("t10k-images-idx3-ubyte"));
         File.WriteAllBytes(gz, zipped[..(zipped.Length / 3)]);
-        var e2 = Assert.ThrowsAny<InvalidDataException>(() => IdxReader.Read(gz));
+        var e2 = Assert.ThrowsAny<Data.InvalidInputException>(() => IdxReader.Read(gz));
         Assert.Contains(gz, e2.Message);
     }
 
