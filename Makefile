@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 APT_PACKAGES := cmake g++ make libtorch-dev python3-torch python3-torchvision python3-numpy python3-sklearn python3-pil python3-onnx \
                 libturbojpeg0-dev libpng-dev dataset-fashion-mnist fonts-dejavu-core
 
-.PHONY: deps build test demo bench bench-pipeline clean
+.PHONY: deps build test fuzz asan soak demo bench bench-pipeline clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -26,7 +26,32 @@ build: deps
 	$(DOTNET) build ResNetMLNet.sln -c $(CONFIG)
 
 test: build
-	$(DOTNET) test ResNetMLNet.sln -c $(CONFIG) --no-build --logger "console;verbosity=normal"
+	$(DOTNET) test ResNetMLNet.sln -c $(CONFIG) --no-build --logger "console;verbosity=detailed"
+
+# The mutation fuzzer with many more cases (FUZZ_CASES=1000 is what make test runs; default here 20x that).
+FUZZ_CASES ?= 20000
+fuzz: build
+	FUZZ_CASES=$(FUZZ_CASES) $(DOTNET) test ResNetMLNet.sln -c $(CONFIG) --no-build --filter "FullyQualifiedName~Fuzz" --logger "console;verbosity=detailed"
+
+# The fuzz and limit tests against the native shim built with AddressSanitizer (libasan preloaded into the test host).
+ASAN_DIR := artifacts/asan
+ASAN_LIB := $(shell gcc -print-file-name=libasan.so)
+asan: build
+	cmake -S src/ResNet.MLNet/Native -B $(ASAN_DIR)/native -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=address -fno-omit-frame-pointer" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address" -Wno-dev >/dev/null
+	cmake --build $(ASAN_DIR)/native -j $$(nproc)
+	rm -rf $(ASAN_DIR)/tests && cp -r tests/ResNet.MLNet.Tests/bin/$(CONFIG)/net10.0 $(ASAN_DIR)/tests
+	cp $(ASAN_DIR)/native/libresnet_native.so $(ASAN_DIR)/tests/libresnet_native.so
+	# CoreCLR turns SIGSEGV into NullReferenceException itself; leak reports would list the runtime's own allocations.
+	LD_PRELOAD=$(ASAN_LIB) ASAN_OPTIONS=detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:abort_on_error=1 \
+	  $(DOTNET) test $(ASAN_DIR)/tests/ResNet.MLNet.Tests.dll --filter "FullyQualifiedName~Fuzz" --logger "console;verbosity=detailed"
+
+# The soak (docs/limits.md): 8 threads x 20,000 predictions of mixed valid and invalid images on a small trained model.
+SOAK_DIR ?= /tmp/resnet-mlnet-soak
+soak: build
+	rm -rf $(SOAK_DIR) && /usr/bin/python3 tests/ResNet.MLNet.Tests/Python/image_folder.py $(SOAK_DIR)/images train 20 0 1 7 8
+	$(PIPELINE_CLI) train $(SOAK_DIR)/images --model $(SOAK_DIR)/model.zip --architecture resnet20 --image-size 16 --channels 1 --resizing Fill --epochs 1 --batch-size 16
+	$(PIPELINE_CLI) soak $(SOAK_DIR)/model.zip $(SOAK_DIR)/images --threads 8 --predictions 20000
 
 # The main job: train a ResNet on Fashion-MNIST and evaluate it. Options: make demo ARGS="--epochs 15 --augment" (see --help).
 demo: build

@@ -1,6 +1,8 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using Microsoft.ML.Transforms.Image;
+using ResNet.MLNet.Data;
+using ResNet.MLNet.Data.Images;
 
 namespace ResNet.MLNet.Pipeline;
 
@@ -10,8 +12,10 @@ namespace ResNet.MLNet.Pipeline;
 /// </summary>
 public static class ChainColumns
 {
-    /// <summary>Encoded image bytes copied from the user's column.</summary>
+    /// <summary>Encoded image bytes copied from the user's column (or read from the file its path names).</summary>
     public const string ImageBytes = "ResNet.ImageBytes";
+    /// <summary>The image's path, copied from the user's column so errors can name the file.</summary>
+    public const string ImagePath = "ResNet.ImagePath";
     /// <summary>The decoded (then resized) image.</summary>
     public const string Image = "ResNet.Image";
     /// <summary>Planar pixels in [0, 1], the network's input.</summary>
@@ -48,12 +52,45 @@ public sealed class DecodeImageBytesMapping : CustomMappingFactory<DecodeImageBy
     }
 
     /// <inheritdoc/>
-    public override Action<Input, Output> GetMapping() => (input, output) =>
+    public override Action<Input, Output> GetMapping() => (input, output) => output.Image = Decode(input.Bytes, "the image bytes");
+
+    /// <summary>Decodes <paramref name="bytes"/> after <see cref="ImageHeader.Check"/> (size, format, pixel limit, so
+    /// nothing over <see cref="InputLimits.Default"/> is allocated); every failure is an <see cref="ImageDecodeException"/>
+    /// naming <paramref name="source"/>.</summary>
+    internal static MLImage Decode(byte[] bytes, string source)
     {
-        if (input.Bytes.Length == 0) throw new InvalidDataException("the image is empty (0 bytes)");
-        try { output.Image = MLImage.CreateFromStream(new MemoryStream(input.Bytes, writable: false)); }
-        catch (ArgumentException e) { throw new InvalidDataException($"the image bytes could not be decoded ({input.Bytes.Length} bytes, not a supported image: {e.Message})", e); }
-    };
+        ImageHeader.Check(bytes, source);
+        try { return MLImage.CreateFromStream(new MemoryStream(bytes, writable: false)); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+        {
+            throw new ImageDecodeException(source, $"not a decodable image ({bytes.Length:N0} bytes: {e.Message})", e);
+        }
+    }
+}
+
+/// <summary>Decodes an image file's bytes (ML.NET's <c>LoadRawImageBytes</c> read them) into an ML.NET
+/// <see cref="MLImage"/> after the <see cref="InputLimits"/> checks, naming the file in every error. Part of saved
+/// models; its assembly is found by contract name.</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class DecodeImageFileMapping : CustomMappingFactory<DecodeImageFileMapping.Input, DecodeImageBytesMapping.Output>
+{
+    /// <summary>The contract name stored in saved models.</summary>
+    public const string ContractName = "ResNet.MLNet.DecodeImageFile";
+
+    /// <summary>The input row.</summary>
+    public sealed class Input
+    {
+        /// <summary>The file's bytes.</summary>
+        [ColumnName(ChainColumns.ImageBytes)]
+        public byte[] Bytes { get; set; } = Array.Empty<byte>();
+        /// <summary>The file's path, as the user's column holds it.</summary>
+        [ColumnName(ChainColumns.ImagePath)]
+        public string Path { get; set; } = "";
+    }
+
+    /// <inheritdoc/>
+    public override Action<Input, DecodeImageBytesMapping.Output> GetMapping() => (input, output) =>
+        output.Image = DecodeImageBytesMapping.Decode(input.Bytes, input.Path);
 }
 
 /// <summary>Turns the ONNX graph's one-slot arg-max vector into a scalar class index for <c>MapValue</c>.

@@ -8,7 +8,7 @@ namespace ResNet.MLNet;
 /// <summary>What the classifier's image column holds.</summary>
 public enum ImageInputKind
 {
-    /// <summary>File paths (text): decoded by ML.NET's <c>LoadImages</c>.</summary>
+    /// <summary>File paths (text): read by ML.NET's <c>LoadRawImageBytes</c>, decoded after the <see cref="Data.InputLimits"/> checks.</summary>
     Path,
     /// <summary>Encoded image bytes (a Byte vector, e.g. from <c>LoadRawImageBytes</c>).</summary>
     EncodedBytes,
@@ -53,6 +53,7 @@ internal static class ImageInput
     {
         ImageInputKind.Pixels => Array.Empty<string>(),
         ImageInputKind.EncodedBytes => new[] { ChainColumns.ImageBytes, ChainColumns.Image, ChainColumns.Pixels },
+        ImageInputKind.Path => new[] { ChainColumns.ImagePath, ChainColumns.ImageBytes, ChainColumns.Image, ChainColumns.Pixels },
         _ => new[] { ChainColumns.Image, ChainColumns.Pixels },
     };
 
@@ -62,7 +63,10 @@ internal static class ImageInput
         if (kind == ImageInputKind.Pixels) return null;
         IEstimator<ITransformer> steps = kind switch
         {
-            ImageInputKind.Path => transforms.LoadImages(ChainColumns.Image, o.ImageFolder, o.ImageColumnName),
+            // Files are read as bytes and decoded by our mapping, which checks InputLimits before ML.NET's decoder allocates.
+            ImageInputKind.Path => transforms.LoadRawImageBytes(ChainColumns.ImageBytes, o.ImageFolder, o.ImageColumnName)
+                .Append(transforms.CopyColumns(ChainColumns.ImagePath, o.ImageColumnName))
+                .Append(transforms.CustomMapping(new DecodeImageFileMapping().GetMapping(), DecodeImageFileMapping.ContractName)),
             ImageInputKind.EncodedBytes => transforms.CopyColumns(ChainColumns.ImageBytes, o.ImageColumnName)
                 .Append(transforms.CustomMapping(new DecodeImageBytesMapping().GetMapping(), DecodeImageBytesMapping.ContractName)),
             _ => transforms.CopyColumns(ChainColumns.Image, o.ImageColumnName),

@@ -1,6 +1,8 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
+using ResNet.MLNet.Data;
+
 namespace ResNet.MLNet.Scoring;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace ResNet.MLNet.Scoring;
 /// per-call state in the object, so one scorer may be used from several threads at once. Sequential execution,
 /// <see cref="OnnxScorerOptions.IntraOpThreads"/> threads per operator. To score on a GPU see
 /// <see cref="OnnxScorerOptions"/>. A missing file gives <see cref="FileNotFoundException"/>, and a file or byte
-/// array that is not a usable ONNX model <see cref="InvalidDataException"/>, both naming the source.
+/// array that is not a usable ONNX model (or over <see cref="Data.InputLimits.MaxOnnxBytes"/>) <see cref="Data.InvalidInputException"/>, both naming the source.
 /// </summary>
 public sealed class OnnxScorer : IDisposable
 {
@@ -47,12 +49,12 @@ public sealed class OnnxScorer : IDisposable
 
     /// <summary>Loads the model at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is not a valid ONNX image classifier (truncated, corrupt, wrong input).</exception>
+    /// <exception cref="Data.InvalidInputException">The file is not a valid ONNX image classifier (truncated, corrupt, wrong input).</exception>
     public OnnxScorer(string path, OnnxScorerOptions? options = null)
         : this(Open(path), null, options) { }
 
     /// <summary>Loads a model from its encoded bytes.</summary>
-    /// <exception cref="InvalidDataException">The bytes are not a valid ONNX image classifier.</exception>
+    /// <exception cref="Data.InvalidInputException">The bytes are not a valid ONNX image classifier.</exception>
     public OnnxScorer(byte[] model, OnnxScorerOptions? options = null)
         : this("(in-memory model)", model ?? throw new ArgumentNullException(nameof(model)), options) { }
 
@@ -70,6 +72,9 @@ public sealed class OnnxScorer : IDisposable
         if (options.BatchSize < 1) throw new ArgumentException($"OnnxScorerOptions.BatchSize must be at least 1, got {options.BatchSize}");
         if (options.IntraOpThreads < 0) throw new ArgumentException($"OnnxScorerOptions.IntraOpThreads must not be negative, got {options.IntraOpThreads}");
         Source = source;
+        // ONNX Runtime parses the whole protobuf at once: refuse an oversized graph before it is read.
+        var limit = InputLimits.Default.MaxOnnxBytes;
+        InputLimits.Check(source, "the ONNX graph's size in bytes,", bytes?.LongLength ?? new FileInfo(source).Length, limit, nameof(InputLimits.MaxOnnxBytes));
         using var sessionOptions = new SessionOptions
         {
             IntraOpNumThreads = options.IntraOpThreads,
@@ -84,7 +89,7 @@ public sealed class OnnxScorer : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"{source} is not a valid ONNX model: {e.Message}", e);
+            throw new InvalidInputException(source, $"not a valid ONNX model: {e.Message}", e);
         }
         try
         {
@@ -109,11 +114,11 @@ public sealed class OnnxScorer : IDisposable
     private static (string, long[], int) DescribeInput(InferenceSession session, string source)
     {
         if (session.InputMetadata.Count != 1)
-            throw new InvalidDataException($"{source}: an image classifier has one input, this model has {session.InputMetadata.Count} ({string.Join(", ", session.InputMetadata.Keys)})");
+            throw new InvalidInputException(source, $"an image classifier has one input, this model has {session.InputMetadata.Count} ({string.Join(", ", session.InputMetadata.Keys)})");
         var (name, meta) = session.InputMetadata.First();
         var dims = meta.Dimensions.Select(d => (long)d).ToArray();
         if (!meta.IsTensor || meta.ElementDataType != TensorElementType.Float || dims.Length != 4 || dims.Skip(1).Any(d => d <= 0))
-            throw new InvalidDataException($"{source}: input '{name}' must be a float tensor (N, C, H, W) with fixed C, H and W; it is {meta.ElementDataType} [{string.Join(", ", dims)}]");
+            throw new InvalidInputException(source, $"input '{name}' must be a float tensor (N, C, H, W) with fixed C, H and W; it is {meta.ElementDataType} [{string.Join(", ", dims)}]");
         return (name, dims, checked((int)(dims[1] * dims[2] * dims[3])));
     }
 
@@ -122,12 +127,12 @@ public sealed class OnnxScorer : IDisposable
         var outputs = session.OutputMetadata;
         string name = requested
             ?? (outputs.ContainsKey("probabilities") ? "probabilities" : outputs.FirstOrDefault(o => o.Value.ElementDataType == TensorElementType.Float).Key)
-            ?? throw new InvalidDataException($"{source} has no float output");
+            ?? throw new InvalidInputException(source, "the model has no float output");
         if (!outputs.TryGetValue(name, out var meta))
             throw new ArgumentException($"{source} has no output named '{name}'; it has {string.Join(", ", outputs.Keys)}");
         var dims = meta.Dimensions.Skip(1).Select(d => (long)d).ToArray();
         if (!meta.IsTensor || meta.ElementDataType != TensorElementType.Float || dims.Any(d => d <= 0))
-            throw new InvalidDataException($"{source}: output '{name}' must be a float tensor (N, ...) with fixed dimensions after the batch axis; it is {meta.ElementDataType} [{string.Join(", ", meta.Dimensions)}]");
+            throw new InvalidInputException(source, $"output '{name}' must be a float tensor (N, ...) with fixed dimensions after the batch axis; it is {meta.ElementDataType} [{string.Join(", ", meta.Dimensions)}]");
         return (name, checked((int)dims.Aggregate(1L, (a, d) => a * d)));
     }
 
@@ -163,13 +168,13 @@ public sealed class OnnxScorer : IDisposable
                 catch (OnnxRuntimeException e)
                 {
                     // the input's shape was checked above, so a failure here is the model's (e.g. inconsistent shapes inside)
-                    throw new InvalidDataException($"{Source}: ONNX Runtime could not run the model: {e.Message}", e);
+                    throw new InvalidInputException(Source, $"ONNX Runtime could not run the model: {e.Message}", e);
                 }
                 using (outputs)
                 {
                     var scores = outputs[0].GetTensorDataAsSpan<float>();
                     if (scores.Length != n * OutputSize)
-                        throw new InvalidDataException($"{Source}: output '{OutputName}' gave {scores.Length} values for {n} image(s), expected {n * OutputSize}");
+                        throw new InvalidInputException(Source, $"output '{OutputName}' gave {scores.Length} values for {n} image(s), expected {n * OutputSize}");
                     scores.CopyTo(result.AsSpan(start * OutputSize));
                 }
             }

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using ResNet.MLNet.Data.Sources;
 
 namespace ResNet.MLNet.Cli;
 
@@ -7,34 +8,12 @@ namespace ResNet.MLNet.Cli;
 /// (header, columns ImagePath and Label) read by ML.NET's own LoadFromTextFile.</summary>
 internal static class DataLoading
 {
-    private sealed class Row
-    {
-        public string ImagePath { get; set; } = "";
-        public string Label { get; set; } = "";
-    }
-
-    /// <summary>The view: columns ImagePath (full paths; a CSV's relative paths are resolved against its folder) and Label.</summary>
+    /// <summary>The view: columns ImagePath (full paths; a list's relative paths are resolved against its folder) and Label.</summary>
     public static IDataView Load(MLContext ml, string path)
     {
         if (Directory.Exists(path)) return ml.Data.LoadImagesFromDirectory(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' is neither an image folder nor a CSV/TSV file", path);
-        char separator = Path.GetExtension(path).Equals(".tsv", StringComparison.OrdinalIgnoreCase) ? '\t' : ',';
-        var header = File.ReadLines(path).FirstOrDefault() ?? throw new InvalidDataException($"{path}: the file is empty");
-        var names = header.Split(separator).Select(n => n.Trim()).ToArray();
-        int image = Array.IndexOf(names, "ImagePath"), label = Array.IndexOf(names, "Label");
-        if (image < 0 || label < 0)
-            throw new InvalidDataException($"{path}: the header must name the columns ImagePath and Label, found: {header}");
-        var view = ml.Data.LoadFromTextFile(path, new[]
-        {
-            new TextLoader.Column("ImagePath", DataKind.String, image), new TextLoader.Column("Label", DataKind.String, label),
-        }, separatorChar: separator, hasHeader: true, allowQuoting: true);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var rows = ml.Data.CreateEnumerable<Row>(view, reuseRowObject: false)
-            .Select((r, i) => string.IsNullOrWhiteSpace(r.ImagePath)
-                ? throw new InvalidDataException($"{path}, row {i + 2}: the ImagePath column is empty")
-                : new Row { ImagePath = Path.GetFullPath(r.ImagePath, folder), Label = r.Label })
-            .ToList();
-        return ml.Data.LoadFromEnumerable(rows);
+        return ImageListSource.Load(ml.Data, path);
     }
 
     /// <summary>Class names of a loaded model: the key values of its <c>Label</c> column (MapValueToKey's).</summary>
@@ -48,20 +27,29 @@ internal static class DataLoading
         return values.DenseValues().Select(v => v.ToString()).ToArray();
     }
 
-    /// <summary>Runs <paramref name="body"/>, printing a failure as one clear line (exit code 1) instead of a stack trace.</summary>
+    /// <summary>Print stack traces of failures (the global <c>--verbose</c> option).</summary>
+    public static bool Verbose { get; set; }
+
+    /// <summary>Runs <paramref name="body"/>, printing any failure as one clear line naming the culprit (exit code 1);
+    /// the stack trace follows only with <see cref="Verbose"/>.</summary>
     public static int Run(Func<int> body)
     {
         try { return body(); }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException or FormatException
-                                  or Torch.TorchException or UnauthorizedAccessException)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {Message(e)}");
+            bool expected = e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or FormatException
+                or Torch.TorchException or UnauthorizedAccessException or OperationCanceledException;
+            // An unexpected type is a bug of ours, not of the input: say so, still on one line.
+            var line = expected ? Message(e) : $"internal error ({e.GetType().Name}): {Message(e)}";
+            Console.Error.WriteLine($"error: {line.ReplaceLineEndings(" ")}");
+            if (Verbose) Console.Error.WriteLine(e);
             return 1;
         }
     }
 
-    // ML.NET wraps a cursor's failure; the innermost message names the file.
-    private static string Message(Exception e)
+    /// <summary>The message of <paramref name="e"/> with its inner messages (ML.NET wraps a cursor's failure; the
+    /// innermost message names the file).</summary>
+    public static string Message(Exception e)
     {
         var message = e.Message;
         for (var inner = e.InnerException; inner != null; inner = inner.InnerException)

@@ -17,7 +17,7 @@ internal static class EvaluateCommand
         {
             var ml = new MLContext(1).UseResNetScoringDefaults();
             var view = DataLoading.Load(ml, r.GetValue(data)!);
-            var loaded = ml.Model.Load(r.GetValue(model)!, out _);
+            var loaded = ml.Model.LoadChecked(r.GetValue(model)!, out _);
             try
             {
                 var classNames = DataLoading.ClassNames(loaded, view.Schema);

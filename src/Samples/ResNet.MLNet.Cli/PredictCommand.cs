@@ -4,17 +4,18 @@ using ResNet.MLNet.Data.Sources;
 
 namespace ResNet.MLNet.Cli;
 
-/// <summary><c>predict MODEL IMAGE...</c>: prints the top-k classes with probabilities for each image (or each image in a folder).</summary>
+/// <summary><c>predict MODEL IMAGE...</c>: prints the top-k classes with probabilities for each image (or each image in a folder);
+/// an image that cannot be classified gets one error line and the exit code becomes 1.</summary>
 internal static class PredictCommand
 {
-    private sealed class Input
+    internal sealed class Input
     {
         public string ImagePath { get; set; } = "";
         // The saved chain starts with MapValueToKey("Label"), as ML.NET pipelines do: the input type carries the column.
         public string Label { get; set; } = "";
     }
 
-    private sealed class Output
+    internal sealed class Output
     {
         public float[] Score { get; set; } = Array.Empty<float>();
     }
@@ -29,15 +30,24 @@ internal static class PredictCommand
         command.SetAction(r => DataLoading.Run(() =>
         {
             var ml = new MLContext(1).UseResNetScoringDefaults();
-            var loaded = ml.Model.Load(r.GetValue(model)!, out var inputSchema);
+            var loaded = ml.Model.LoadChecked(r.GetValue(model)!, out var inputSchema);
             try
             {
                 var classNames = DataLoading.ClassNames(loaded, inputSchema);
                 var engine = ml.Model.CreatePredictionEngine<Input, Output>(loaded);
                 var files = r.GetValue(images)!.SelectMany(p => Directory.Exists(p) ? ImageFolderSource.ListImages(Path.GetFullPath(p)) : new[] { p });
+                int failed = 0;
                 foreach (var file in files)
                 {
-                    var score = engine.Predict(new Input { ImagePath = Path.GetFullPath(file) }).Score;
+                    float[] score;
+                    // A bad image is reported on its own line (naming it) and the others are still classified.
+                    try { score = engine.Predict(new Input { ImagePath = Path.GetFullPath(file) }).Score; }
+                    catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException)
+                    {
+                        Console.Error.WriteLine($"error: {DataLoading.Message(e)}");
+                        failed++;
+                        continue;
+                    }
                     if (r.GetValue(tsv))
                     {
                         Console.WriteLine(string.Join('\t', score.Select(p => p.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).Prepend(file)));
@@ -46,7 +56,7 @@ internal static class PredictCommand
                     var best = score.Select((p, c) => (p, c)).OrderByDescending(x => x.p).Take(Math.Max(1, r.GetValue(top)));
                     Console.WriteLine($"{file}: " + string.Join(", ", best.Select(x => $"{classNames[x.c]} {x.p:P1}")));
                 }
-                return 0;
+                return failed == 0 ? 0 : 1;
             }
             finally { (loaded as IDisposable)?.Dispose(); }
         }));

@@ -10,5 +10,10 @@ var root = new RootCommand("Train, evaluate and use ResNet image classifiers (Re
     ExportCommand.Create(),
     BenchDecodeCommand.Create(),
     BenchScoreCommand.Create(),
+    SoakCommand.Create(),
 };
-return root.Parse(args).Invoke();
+var verbose = new Option<bool>("--verbose") { Description = "Print the stack trace of a failure", Recursive = true };
+root.Options.Add(verbose);
+var parsed = root.Parse(args);
+DataLoading.Verbose = parsed.GetValue(verbose);
+return parsed.Invoke();

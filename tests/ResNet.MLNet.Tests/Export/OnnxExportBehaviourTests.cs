@@ -217,13 +217,13 @@ public class OnnxExportBehaviourTests
         {
             var path = dir.File(name);
             File.WriteAllBytes(path, bytes);
-            var e = Assert.Throws<InvalidDataException>(() => new OnnxScorer(path));
+            var e = Assert.Throws<Data.InvalidInputException>(() => new OnnxScorer(path));
             Assert.Contains(path, e.Message);
-            var fromBytes = Assert.Throws<InvalidDataException>(() => new OnnxScorer(bytes));
+            var fromBytes = Assert.Throws<Data.InvalidInputException>(() => new OnnxScorer(bytes));
             Assert.Contains("(in-memory model)", fromBytes.Message);
         }
 
-        // seeded single-byte mutations: every one loads and scores, or fails with InvalidDataException
+        // seeded single-byte mutations: every one loads and scores, or fails with InvalidInputException
         var mutations = new Random(17);
         int rejected = 0, loaded = 0;
         var pixels = OnnxTestModels.RandomPixels(3 * 32 * 32, seed: 1);
@@ -239,7 +239,7 @@ public class OnnxExportBehaviourTests
                 if (scorer.InputSize == 3 * 32 * 32) scorer.Run(pixels, 1);
                 loaded++;
             }
-            catch (InvalidDataException) { rejected++; }
+            catch (Data.InvalidInputException) { rejected++; }
         }
         Console.WriteLine($"byte mutations of an exported model: {loaded} loaded, {rejected} rejected with a managed exception");
 

@@ -89,4 +89,87 @@ public class CliTests(PipelineFixture fixture)
             Assert.Equal(expected[i].Score, cells.Skip(1).Select(c => float.Parse(c, CultureInfo.InvariantCulture)).ToArray());
         }
     }
+
+    /// <summary>Hostile image files of every kind the decoders refuse, beside the real images of two classes.</summary>
+    private static Dictionary<string, byte[]> HostileImages(string goodPng)
+    {
+        var bomb = File.ReadAllBytes(goodPng);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bomb.AsSpan(16), 50_000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bomb.AsSpan(20), 50_000);
+        return new Dictionary<string, byte[]>
+        {
+            ["bomb.png"] = bomb,
+            ["empty.png"] = Array.Empty<byte>(),
+            ["text.jpg"] = "not an image"u8.ToArray(),
+            ["truncated.jpg"] = new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 0, 16 },
+            ["scan.tif"] = new byte[] { 0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0, 0, 0 },
+        };
+    }
+
+    [Fact]
+    public void HostileFilesGiveOneLineErrorsAndAreSkippedWhenAsked()
+    {
+        using var dir = new TempDir();
+        var root = dir.File("data");
+        foreach (var cls in new[] { "Bag", "Trouser" })
+        {
+            Directory.CreateDirectory(Path.Combine(root, cls));
+            foreach (var f in Directory.GetFiles(Path.Combine(fixture.TrainFolder, cls)).Order().Take(6))
+                File.Copy(f, Path.Combine(root, cls, Path.GetFileName(f)));
+        }
+        var good = Directory.GetFiles(Path.Combine(root, "Bag"), "*.png").Order().First();
+        var hostile = HostileImages(good).Select(h =>
+        {
+            var path = Path.Combine(root, "Bag", h.Key);
+            File.WriteAllBytes(path, h.Value);
+            return path;
+        }).ToList();
+        var model = dir.File("m.zip");
+        string[] Train(params string[] extra) => new[] { "train", root, "--model", model, "--architecture", "resnet20", "--image-size", "8", "--channels", "1",
+            "--resizing", "Fill", "--epochs", "1", "--batch-size", "8" }.Concat(extra).ToArray();
+
+        var failed = Cli(Train());
+        Assert.Equal(1, failed.ExitCode);
+        var line = Assert.Single(failed.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error:", line);
+        Assert.DoesNotContain("internal error", line);
+        Assert.Contains(hostile.Order(StringComparer.Ordinal).First(), line);
+        var verbose = Cli(Train("--verbose"));
+        Assert.Equal(1, verbose.ExitCode);
+        Assert.Contains("   at ", verbose.Error);
+
+        var skipped = Cli(Train("--skip-undecodable"));
+        Assert.True(skipped.ExitCode == 0, skipped.Error);
+        foreach (var h in hostile) Assert.Contains(skipped.Output.Split('\n'), l => l.StartsWith("skipped ") && l.Contains(h));
+        Assert.Contains($"{hostile.Count} undecodable image(s) skipped", skipped.Output);
+        Assert.Contains("InputLimits.MaxImagePixels", skipped.Output);
+
+        // predict: one error line per hostile file, the good one still classified, exit code 1.
+        var predict = Cli(new[] { "predict", model, good }.Concat(hostile).ToArray());
+        Assert.Equal(1, predict.ExitCode);
+        Assert.StartsWith(good + ":", predict.Output.Trim());
+        var errors = predict.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(hostile.Count, errors.Length);
+        foreach (var h in hostile) Assert.Contains(errors, e => e.StartsWith("error:") && e.Contains(h));
+
+        // A damaged model zip and a damaged CSV: one line naming the file.
+        var zip = File.ReadAllBytes(model);
+        File.WriteAllBytes(dir.File("cut.zip"), zip[..(zip.Length / 2)]);
+        foreach (var args in new[] { new[] { "predict", dir.File("cut.zip"), good }, new[] { "export", dir.File("cut.zip"), dir.File("x.onnx") } })
+        {
+            var r = Cli(args);
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains(dir.File("cut.zip"), Assert.Single(r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        }
+        File.WriteAllText(dir.File("list.csv"), "ImagePath,Label\n\"unterminated,Bag\n");
+        var csv = Cli("evaluate", model, dir.File("list.csv"));
+        Assert.Equal(1, csv.ExitCode);
+        Assert.Contains(dir.File("list.csv"), Assert.Single(csv.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+
+        // The soak, short: engines on 2 threads, every invalid image answered with its error, memory flat.
+        var soak = Cli("soak", model, Path.Combine(root, "Trouser"), "--threads", "2", "--predictions", "300", "--rss-tolerance", "0.25");
+        Assert.True(soak.ExitCode == 0, soak.Output + soak.Error);
+        Assert.Contains("invalid images answered with their error: 150 of 150", soak.Output);
+        Assert.Contains("live native tensors: 0 before, 0 after", soak.Output);
+    }
 }

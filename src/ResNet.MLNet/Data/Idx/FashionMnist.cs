@@ -37,11 +37,11 @@ public static class FashionMnist
         var images = IdxReader.Read(Find(directory, $"{prefix}-images-idx3-ubyte"));
         var labels = IdxReader.Read(Find(directory, $"{prefix}-labels-idx1-ubyte"));
         if (images.Shape.Length != 3)
-            throw new InvalidDataException($"{images.Path}: expected a 3-D image array (N, rows, columns), got shape [{string.Join(", ", images.Shape)}]");
+            throw new InvalidInputException(images.Path, $"expected a 3-D image array (N, rows, columns), got shape [{string.Join(", ", images.Shape)}]");
         if (labels.Shape.Length != 1)
-            throw new InvalidDataException($"{labels.Path}: expected a 1-D label array, got shape [{string.Join(", ", labels.Shape)}]");
+            throw new InvalidInputException(labels.Path, $"expected a 1-D label array, got shape [{string.Join(", ", labels.Shape)}]");
         if (images.Count != labels.Count)
-            throw new InvalidDataException($"{labels.Path} holds {labels.Count} labels but {images.Path} holds {images.Count} images");
+            throw new InvalidInputException(labels.Path, $"holds {labels.Count} labels but {images.Path} holds {images.Count} images");
         int n = Math.Min(subset ?? images.Count, images.Count);
         if (n < 1) throw new ArgumentException($"subset must be at least 1, got {subset}");
         int rows = images.Shape[1], columns = images.Shape[2], per = rows * columns;
@@ -51,7 +51,7 @@ public static class FashionMnist
         for (int i = 0; i < n; i++)
         {
             if (labels.Data[i] >= ClassNames.Count)
-                throw new InvalidDataException($"{labels.Path}: label {labels.Data[i]} at row {i} is outside 0..{ClassNames.Count - 1}");
+                throw new InvalidInputException(labels.Path, $"label {labels.Data[i]} at row {i} is outside 0..{ClassNames.Count - 1}");
             classes[i] = labels.Data[i];
         }
         return InMemoryTrainingData.FromArrays(pixels, classes, 1, rows, columns, ClassNames);

@@ -20,20 +20,24 @@ public sealed record IdxArray(string Path, int[] Shape, byte[] Data)
 public static class IdxReader
 {
     private const byte UnsignedByte = 0x08;
+    private const long DeflateMaxRatio = 1032;
 
-    /// <summary>Reads the whole file at <paramref name="path"/>.</summary>
-    public static IdxArray Read(string path)
+    /// <summary>Reads the whole file at <paramref name="path"/>. The header's dimensions are checked against the file's
+    /// length (or, gzip-compressed, deflate's largest ratio of 1032:1) and <see cref="InputLimits.MaxIdxValues"/> before
+    /// the values are allocated.</summary>
+    public static IdxArray Read(string path, InputLimits? limits = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
         using var file = File.OpenRead(path);
-        using var stream = IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+        bool gzip = IsGzip(file);
+        using var stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
         try
         {
-            return Read(stream, path);
+            return Read(stream, path, gzip ? file.Length * DeflateMaxRatio : file.Length, limits ?? InputLimits.Default);
         }
-        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{path}: corrupt gzip data ({e.Message})", e);
+            throw new InvalidInputException(path, $"corrupt gzip data ({e.Message})", e);
         }
     }
 
@@ -44,32 +48,36 @@ public static class IdxReader
         return b0 == 0x1f && b1 == 0x8b;
     }
 
-    private static IdxArray Read(Stream stream, string path)
+    private static IdxArray Read(Stream stream, string path, long maxBytes, InputLimits limits)
     {
         var magic = new byte[4];
         int got = ReadFully(stream, magic);
-        if (got < 4) throw new InvalidDataException($"{path}: truncated IDX header: expected 4 magic bytes, got {got}");
+        if (got < 4) throw new InvalidInputException(path, $"truncated IDX header: expected 4 magic bytes, got {got}");
         if (magic[0] != 0 || magic[1] != 0)
-            throw new InvalidDataException($"{path}: not an IDX file (magic bytes {magic[0]:X2} {magic[1]:X2}, expected 00 00)");
-        if (magic[2] != UnsignedByte) throw new InvalidDataException($"{path}: IDX type code 0x{magic[2]:X2} is not supported (only 0x08, unsigned byte)");
+            throw new InvalidInputException(path, $"not an IDX file (magic bytes {magic[0]:X2} {magic[1]:X2}, expected 00 00)");
+        if (magic[2] != UnsignedByte) throw new InvalidInputException(path, $"IDX type code 0x{magic[2]:X2} is not supported (only 0x08, unsigned byte)");
         int dims = magic[3];
-        if (dims < 1) throw new InvalidDataException($"{path}: IDX file declares {dims} dimensions");
+        if (dims < 1) throw new InvalidInputException(path, $"IDX file declares {dims} dimensions");
         var header = new byte[4 * dims];
         got = ReadFully(stream, header);
-        if (got < header.Length) throw new InvalidDataException($"{path}: truncated IDX header: expected {header.Length} bytes of dimensions, got {got}");
+        if (got < header.Length) throw new InvalidInputException(path, $"truncated IDX header: expected {header.Length} bytes of dimensions, got {got}");
         var shape = new int[dims];
         long total = 1;
         for (int i = 0; i < dims; i++)
         {
             shape[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 * i));
-            if (shape[i] < 0) throw new InvalidDataException($"{path}: negative IDX dimension {shape[i]}");
-            total *= shape[i];
+            if (shape[i] < 0) throw new InvalidInputException(path, $"negative IDX dimension {shape[i]}");
+            // Saturating: up to 255 dimensions of 2^31 must not wrap around to a small count.
+            total = shape[i] != 0 && total > long.MaxValue / shape[i] ? long.MaxValue : total * shape[i];
         }
-        if (total > Array.MaxLength) throw new InvalidDataException($"{path}: IDX array of {total} values is too large");
+        InputLimits.Check(path, $"an IDX array of shape [{string.Join(", ", shape)}] holds", total, Math.Min(limits.MaxIdxValues, Array.MaxLength), nameof(limits.MaxIdxValues));
+        long available = maxBytes - 4 - header.Length;
+        if (total > available)
+            throw new InvalidInputException(path, $"truncated IDX file: shape [{string.Join(", ", shape)}] needs {total} data bytes, the file can hold at most {Math.Max(0, available)}");
         var data = new byte[total];
         got = ReadFully(stream, data);
         if (got < total)
-            throw new InvalidDataException($"{path}: truncated IDX file: shape [{string.Join(", ", shape)}] needs {total} data bytes, got {got}");
+            throw new InvalidInputException(path, $"truncated IDX file: shape [{string.Join(", ", shape)}] needs {total} data bytes, got {got}");
         return new IdxArray(path, shape, data);
     }
 

@@ -26,7 +26,7 @@ public static class Cifar10Source
             if (!File.Exists(file)) throw new FileNotFoundException($"CIFAR-10 batch file not found: {file}", file);
             long length = new FileInfo(file).Length;
             if (length == 0 || length % RecordSize != 0)
-                throw new InvalidDataException($"{file}: {length} bytes is not a whole number of {RecordSize}-byte CIFAR-10 records");
+                throw new InvalidInputException(file, $"{length} bytes is not a whole number of {RecordSize}-byte CIFAR-10 records");
         }
         return PixelRow.View(catalog, Rows(batchFiles), 3, Side, Side);
     }
@@ -42,7 +42,7 @@ public static class Cifar10Source
             {
                 stream.ReadExactly(record, 1, RecordSize - 1);
                 index++;
-                if (record[0] >= ClassNames.Count) throw new InvalidDataException($"{file}, record {index}: label {record[0]} is not a CIFAR-10 class (0-9)");
+                if (record[0] >= ClassNames.Count) throw new InvalidInputException(file, $"record {index}: label {record[0]} is not a CIFAR-10 class (0-9)");
                 var pixels = new float[Values];
                 for (int i = 0; i < Values; i++) pixels[i] = record[1 + i] / 255f;
                 yield return new PixelRow { Image = pixels, Label = ClassNames[record[0]] };

@@ -15,13 +15,13 @@ public static class IdxSource
     {
         var images = IdxReader.Read(imagesPath);
         var labels = IdxReader.Read(labelsPath);
-        if (images.Shape.Length != 3) throw new InvalidDataException($"{imagesPath}: expected images (N, H, W), got shape [{string.Join(", ", images.Shape)}]");
+        if (images.Shape.Length != 3) throw new InvalidInputException(imagesPath, $"expected images (N, H, W), got shape [{string.Join(", ", images.Shape)}]");
         if (labels.Shape.Length != 1 || labels.Count != images.Count)
-            throw new InvalidDataException($"{labelsPath}: expected {images.Count} labels to match {imagesPath}, got shape [{string.Join(", ", labels.Shape)}]");
+            throw new InvalidInputException(labelsPath, $"expected {images.Count} labels to match {imagesPath}, got shape [{string.Join(", ", labels.Shape)}]");
         var names = Enumerable.Range(0, 256).Select(i => i.ToString()).ToArray();
         if (classNames != null)
             foreach (var label in labels.Data.Distinct())
-                if (label >= classNames.Count) throw new InvalidDataException($"{labelsPath}: label {label} has no class name ({classNames.Count} given)");
+                if (label >= classNames.Count) throw new InvalidInputException(labelsPath, $"label {label} has no class name ({classNames.Count} given)");
         int h = images.Shape[1], w = images.Shape[2];
         return PixelRow.View(catalog, Rows(images, labels, classNames ?? names, h * w), 1, h, w);
     }

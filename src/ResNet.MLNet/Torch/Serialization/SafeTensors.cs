@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ResNet.MLNet.Torch.Modules;
 
+using ResNet.MLNet.Data;
+
 namespace ResNet.MLNet.Torch.Serialization;
 
 /// <summary>
@@ -12,8 +14,6 @@ namespace ResNet.MLNet.Torch.Serialization;
 /// </summary>
 public static class SafeTensors
 {
-    private const long MaxHeaderBytes = 100L << 20;
-
     private static readonly Dictionary<DType, string> DTypeNames = new()
     {
         [DType.Float32] = "F32", [DType.Float64] = "F64", [DType.Float16] = "F16", [DType.BFloat16] = "BF16",
@@ -114,7 +114,7 @@ public static class SafeTensors
             foreach (var e in entries.OrderBy(e => e.Begin))
             {
                 long size = e.End - e.Begin;
-                if (size > int.MaxValue) throw new InvalidDataException($"{sourceName}: tensor '{e.Name}' is larger than 2 GiB");
+                if (size > int.MaxValue) throw new InvalidInputException(sourceName, $"tensor '{e.Name}' is larger than 2 GiB");
                 var buffer = new byte[size];
                 stream.Position = dataStart + e.Begin;
                 stream.ReadExactly(buffer);
@@ -142,7 +142,7 @@ public static class SafeTensors
             }
             catch (ArgumentException e)
             {
-                throw new InvalidDataException($"{path}: {e.Message}", e);
+                throw new InvalidInputException(path, $"{e.Message}", e);
             }
         }
         finally
@@ -160,37 +160,40 @@ public static class SafeTensors
     private static (IReadOnlyList<Entry>, IReadOnlyDictionary<string, string>) ReadHeader(Stream stream, string source)
     {
         long length = stream.Length - stream.Position;
-        if (length < 8) throw new InvalidDataException($"{source}: not a safetensors file ({length} bytes, shorter than the 8-byte header length)");
+        if (length < 8) throw new InvalidInputException(source, $"not a safetensors file ({length} bytes, shorter than the 8-byte header length)");
         Span<byte> prefix = stackalloc byte[8];
         stream.ReadExactly(prefix);
         ulong headerSize = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-        if (headerSize > (ulong)Math.Min(MaxHeaderBytes, length - 8))
-            throw new InvalidDataException($"{source}: header length {headerSize} exceeds the file ({length} bytes); the file is truncated or not safetensors");
+        var limit = InputLimits.Default.MaxSafeTensorsHeaderBytes;
+        if (headerSize > (ulong)limit)
+            throw new InvalidInputException(source, $"header length {headerSize:N0} exceeds the limit of {limit:N0} (InputLimits.MaxSafeTensorsHeaderBytes)");
+        if (headerSize > (ulong)(length - 8))
+            throw new InvalidInputException(source, $"header length {headerSize} exceeds the file ({length} bytes); the file is truncated or not safetensors");
         var json = new byte[headerSize];
         stream.ReadExactly(json);
         long dataLength = length - 8 - (long)headerSize;
 
-        JsonObject header;
-        try
-        {
-            header = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException("empty header");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidDataException)
-        {
-            throw new InvalidDataException($"{source}: the safetensors header is not a JSON object ({e.Message})", e);
-        }
-
         var entries = new List<Entry>();
         var metadata = new Dictionary<string, string>();
-        foreach (var (name, node) in header)
+        try
         {
-            if (name == "__metadata__")
+            // JsonNode decodes lazily: names and strings are transcoded from UTF-8 while walking, so the walk is inside.
+            var header = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidInputException(source, "empty header");
+            foreach (var (name, node) in header)
             {
-                if (node is JsonObject meta)
-                    foreach (var (k, v) in meta) metadata[k] = v?.ToString() ?? "";
-                continue;
+                if (name == "__metadata__")
+                {
+                    if (node is JsonObject meta)
+                        foreach (var (k, v) in meta) metadata[k] = v?.ToString() ?? "";
+                    continue;
+                }
+                entries.Add(ParseEntry(source, name, node, dataLength));
             }
-            entries.Add(ParseEntry(source, name, node, dataLength));
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
+        {
+            // ArgumentException: a name that appears twice (JsonObject refuses duplicate keys).
+            throw new InvalidInputException(source, $"the safetensors header is not a JSON object ({e.Message})", e);
         }
         return (entries, metadata);
     }
@@ -200,24 +203,26 @@ public static class SafeTensors
         string Where() => $"{source}: tensor '{name}'";
         try
         {
-            var obj = node?.AsObject() ?? throw new InvalidDataException($"{Where()}: entry is not an object");
-            var dtypeName = obj["dtype"]?.GetValue<string>() ?? throw new InvalidDataException($"{Where()}: no dtype");
-            if (!DTypesByName.TryGetValue(dtypeName, out var dtype)) throw new InvalidDataException($"{Where()}: unsupported dtype '{dtypeName}'");
-            var shape = (obj["shape"]?.AsArray() ?? throw new InvalidDataException($"{Where()}: no shape")).Select(d => d!.GetValue<long>()).ToArray();
-            var offsets = obj["data_offsets"]?.AsArray() ?? throw new InvalidDataException($"{Where()}: no data_offsets");
-            if (offsets.Count != 2) throw new InvalidDataException($"{Where()}: data_offsets must hold two numbers");
+            var obj = node?.AsObject() ?? throw new InvalidInputException(Where(), $"entry is not an object");
+            var dtypeName = obj["dtype"]?.GetValue<string>() ?? throw new InvalidInputException(Where(), $"no dtype");
+            if (!DTypesByName.TryGetValue(dtypeName, out var dtype)) throw new InvalidInputException(Where(), $"unsupported dtype '{dtypeName}'");
+            var shape = (obj["shape"]?.AsArray() ?? throw new InvalidInputException(Where(), $"no shape")).Select(d => d?.GetValue<long>() ?? throw new InvalidInputException(Where(), "null in shape")).ToArray();
+            var offsets = obj["data_offsets"]?.AsArray() ?? throw new InvalidInputException(Where(), $"no data_offsets");
+            if (offsets.Count != 2) throw new InvalidInputException(Where(), $"data_offsets must hold two numbers");
+            if (offsets[0] is null || offsets[1] is null) throw new InvalidInputException(Where(), "null in data_offsets");
             long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
-            if (shape.Any(d => d < 0)) throw new InvalidDataException($"{Where()}: negative dimension in shape [{string.Join(", ", shape)}]");
-            long expected = shape.Aggregate(1L, (a, d) => a * d) * dtype.ElementSize();
+            if (shape.Any(d => d < 0)) throw new InvalidInputException(Where(), $"negative dimension in shape [{string.Join(", ", shape)}]");
+            // Checked: a shape whose byte count overflows must not wrap around to a size that matches the offsets.
+            long expected = checked(shape.Aggregate(1L, (a, d) => a * d) * dtype.ElementSize());
             if (begin < 0 || end < begin || end - begin != expected)
-                throw new InvalidDataException($"{Where()}: data_offsets [{begin}, {end}] do not match shape [{string.Join(", ", shape)}] of {dtypeName} ({expected} bytes)");
+                throw new InvalidInputException(Where(), $"data_offsets [{begin}, {end}] do not match shape [{string.Join(", ", shape)}] of {dtypeName} ({expected} bytes)");
             if (end > dataLength)
-                throw new InvalidDataException($"{Where()}: data ends at byte {end} but the file holds only {dataLength} data bytes; the file is truncated");
+                throw new InvalidInputException(Where(), $"data ends at byte {end} but the file holds only {dataLength} data bytes; the file is truncated");
             return new Entry(name, dtype, shape, begin, end);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException or OverflowException)
         {
-            throw new InvalidDataException($"{Where()}: malformed entry ({e.Message})", e);
+            throw new InvalidInputException(Where(), $"malformed entry ({e.Message})", e);
         }
     }
 }
