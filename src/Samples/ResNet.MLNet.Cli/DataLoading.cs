@@ -53,7 +53,7 @@ internal static class DataLoading
     {
         try { return body(); }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException or FormatException
-                                  or Torch.TorchException or UnauthorizedAccessException)
+                                  or Torch.TorchException or UnauthorizedAccessException or NotSupportedException)
         {
             Console.Error.WriteLine($"error: {Message(e)}");
             return 1;
