@@ -22,23 +22,11 @@ public static class Autocast
 }
 
 /// <summary>An open autocast region; restores the previous autocast state when disposed.</summary>
-public sealed class AutocastRegion : IDisposable
+public sealed class AutocastRegion : ThreadBoundNativeGuard
 {
-    private IntPtr _region;
-    private readonly int _threadId = Environment.CurrentManagedThreadId;
-
-    internal AutocastRegion(Device device, DType dtype)
+    internal AutocastRegion(Device device, DType dtype) : base("an autocast region", NativeMethods.rn_autocast_exit)
     {
-        NativeMethods.Check(NativeMethods.rn_autocast_enter((int)device.Type, (int)dtype, out _region));
-    }
-
-    /// <summary>Closes the region.</summary>
-    public void Dispose()
-    {
-        if (_region == IntPtr.Zero) return;
-        if (Environment.CurrentManagedThreadId != _threadId)
-            throw new InvalidOperationException("an autocast region must be disposed on the thread that opened it");
-        NativeMethods.rn_autocast_exit(_region);
-        _region = IntPtr.Zero;
+        NativeMethods.Check(NativeMethods.rn_autocast_enter((int)device.Type, (int)dtype, out var region));
+        Handle = region;
     }
 }
