@@ -57,7 +57,8 @@ soak: build
 demo: build
 	$(DOTNET) src/Samples/ResNet.MLNet.Demo/bin/$(CONFIG)/net10.0/resnet-demo.dll $(ARGS)
 
-# Ours vs PyTorch on the same libtorch, interleaved, medians; writes bench/results/latest.json. ARGS="--reps 11" etc.
+# Ours vs tuned and plain PyTorch on the same libtorch (fp32 and bf16 rows), interleaved, medians and min-max; writes
+# bench/results/latest.json. ARGS="--reps 11", "--threads 1" (a loaded machine) etc. BLAS: Debian's default (docs/benchmarks.md).
 # Then the pipeline rows (bench-pipeline below).
 bench: build
 	$(DOTNET) src/Samples/ResNet.MLNet.Bench/bin/$(CONFIG)/net10.0/resnet-bench.dll $(ARGS)

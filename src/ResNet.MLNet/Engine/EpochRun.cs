@@ -19,7 +19,7 @@ internal sealed class EpochRun
 
     public EpochRun(Module model, Sgd sgd, LearningRateScheduler schedule, TrainerOptions options, int epoch, int progressInterval) =>
         (_model, _schedule, _options, _epoch, _progressInterval, _step) =
-            (model, schedule, options, epoch, progressInterval, new TrainingStep(model, sgd, options.Device, options.ChannelsLast, options.LabelSmoothing));
+            (model, schedule, options, epoch, progressInterval, new TrainingStep(model, sgd, options.Device, options.ChannelsLast, options.LabelSmoothing, options.Precision));
 
     /// <summary>The seed of every random choice in 0-based epoch <paramref name="epoch"/> of a run seeded <paramref name="seed"/>.</summary>
     public static int EpochSeed(int seed, int epoch) => unchecked(seed * 1000 + epoch);

@@ -6,7 +6,7 @@ namespace ResNet.MLNet.Engine;
 
 /// <summary>
 /// One optimiser step exactly as <see cref="Trainer"/> runs it: inputs to the device (channels-last when asked), zeroed
-/// gradients, forward, cross-entropy, backward, one fused SGD update. Nothing is read back to the host, so consecutive
+/// gradients, forward and cross-entropy (under bf16 autocast when asked), backward, one fused SGD update. Nothing is read back to the host, so consecutive
 /// steps queue without synchronisation. The benchmark times this same code.
 /// </summary>
 public sealed class TrainingStep
@@ -23,12 +23,26 @@ public sealed class TrainingStep
     /// <summary>Label smoothing of the loss.</summary>
     public double LabelSmoothing { get; }
 
+    /// <summary>The arithmetic of the forward and backward passes.</summary>
+    public TrainingPrecision Precision { get; }
+
     /// <summary>Steps <paramref name="model"/> with <paramref name="sgd"/> (whose parameters must be the model's).</summary>
-    public TrainingStep(Module model, Sgd sgd, Device device, bool channelsLast, double labelSmoothing = 0)
+    /// <exception cref="NotSupportedException"><see cref="TrainingPrecision.BFloat16"/> on a CPU without AVX512_BF16.</exception>
+    public TrainingStep(Module model, Sgd sgd, Device device, bool channelsLast, double labelSmoothing = 0,
+        TrainingPrecision precision = TrainingPrecision.Float32)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _sgd = sgd ?? throw new ArgumentNullException(nameof(sgd));
-        (Device, ChannelsLast, LabelSmoothing) = (device, channelsLast, labelSmoothing);
+        CheckSupported(precision, device);
+        (Device, ChannelsLast, LabelSmoothing, Precision) = (device, channelsLast, labelSmoothing, precision);
+    }
+
+    /// <summary>Throws when <paramref name="precision"/> cannot run on <paramref name="device"/>: CPU bf16 without
+    /// AVX512_BF16 would run emulated, slower than fp32, so it is refused rather than silently slow.</summary>
+    public static void CheckSupported(TrainingPrecision precision, Device device)
+    {
+        if (precision == TrainingPrecision.BFloat16 && device.Type == DeviceType.Cpu && !Autocast.CpuSupportsBFloat16)
+            throw new NotSupportedException("Precision BFloat16 on the CPU needs AVX512_BF16, which this CPU lacks; train with Precision Float32");
     }
 
     /// <summary>
@@ -42,10 +56,15 @@ public sealed class TrainingStep
         var y = labels.To(Device);
         _sgd.Options = _sgd.Options with { LearningRate = learningRate };
         _sgd.ZeroGrad();
-        var logits = _model.Forward(x);
-        var loss = F.CrossEntropy(logits, y, Reduction.Mean, LabelSmoothing);
+        Tensor logits, loss;
+        using (Precision == TrainingPrecision.BFloat16 ? Autocast.Enter(Device, DType.BFloat16) : null)
+        {
+            logits = _model.Forward(x);
+            loss = F.CrossEntropy(logits, y, Reduction.Mean, LabelSmoothing); // fp32 under autocast, as in PyTorch
+        }
         loss.Backward();
         _sgd.Step();
-        return (loss.Detach(), logits.Detach());
+        var detached = logits.Detach();
+        return (loss.Detach(), detached.DType == DType.Float32 ? detached : detached.To(DType.Float32));
     }
 }

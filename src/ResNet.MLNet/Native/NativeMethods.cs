@@ -121,6 +121,12 @@ internal static partial class NativeMethods
     [LibraryImport(Library)] internal static partial int rn_inference_mode_enter(out IntPtr guard);
     [LibraryImport(Library)] internal static partial void rn_inference_mode_exit(IntPtr guard);
 
+    // --- autocast.cpp
+    [LibraryImport(Library)] internal static partial int rn_cpu_has_avx512_bf16();
+    [LibraryImport(Library)] internal static partial int rn_autocast_enter(int deviceType, int dtype, out IntPtr region);
+    [LibraryImport(Library)] internal static partial void rn_autocast_exit(IntPtr region);
+    [LibraryImport(Library)] internal static partial int rn_autocast_is_enabled(int deviceType);
+
     // --- optim.cpp
     [LibraryImport(Library)] internal static unsafe partial int rn_sgd_step(IntPtr* parameters, IntPtr* momentumBuffers, int count, double lr, double momentum, double dampening, double weightDecay, byte* decayMask, int nesterov);
 }

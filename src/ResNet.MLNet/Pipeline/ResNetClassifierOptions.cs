@@ -63,6 +63,9 @@ public sealed record ResNetClassifierOptions
     /// <summary>Stop when validation loss has not improved for this many epochs. Default null (never).</summary>
     public int? EarlyStoppingPatience { get; init; }
 
+    /// <summary>Training arithmetic: fp32 or bf16 mixed precision (needs AVX512_BF16 on the CPU); the fitted model is
+    /// fp32 either way. Default <see cref="TrainingPrecision.Float32"/>.</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
     /// <summary>Where to train; a CUDA device falls back to the CPU when CUDA is unavailable. Default the CPU.</summary>
     public Device Device { get; init; } = Device.Cpu;
     /// <summary>Seed of initialisation, shuffling and validation split. Default 1 (ML.NET keeps the MLContext's seed
@@ -121,7 +124,7 @@ public sealed record ResNetClassifierOptions
     {
         Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, Schedule = Schedule, WeightDecay = WeightDecay,
         LabelSmoothing = LabelSmoothing, Augmentation = Augmentation, EarlyStoppingPatience = EarlyStoppingPatience,
-        Seed = Seed, Device = device, CheckpointDirectory = CheckpointDirectory, Resume = Resume,
+        Seed = Seed, Device = device, CheckpointDirectory = CheckpointDirectory, Resume = Resume, Precision = Precision,
     };
 
     /// <summary>The training settings as text, for the model manifest.</summary>
@@ -135,6 +138,6 @@ public sealed record ResNetClassifierOptions
         ["labelSmoothing"] = LabelSmoothing.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ["augmentation"] = $"crop padding {Augmentation.RandomCropPadding}, flip {Augmentation.HorizontalFlip}",
         ["validationFraction"] = ValidationFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        ["seed"] = Seed.ToString(), ["device"] = device.ToString(),
+        ["seed"] = Seed.ToString(), ["device"] = device.ToString(), ["precision"] = Precision.ToString(),
     };
 }

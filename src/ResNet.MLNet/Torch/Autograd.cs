@@ -47,23 +47,35 @@ public sealed class GradModeGuard : IDisposable
 }
 
 /// <summary>Leaves inference mode when disposed.</summary>
-public sealed class InferenceModeGuard : IDisposable
+public sealed class InferenceModeGuard : ThreadBoundNativeGuard
 {
-    private IntPtr _guard;
-    private readonly int _threadId = Environment.CurrentManagedThreadId;
-
-    internal InferenceModeGuard()
+    internal InferenceModeGuard() : base("an inference-mode guard", NativeMethods.rn_inference_mode_exit)
     {
-        NativeMethods.Check(NativeMethods.rn_inference_mode_enter(out _guard));
+        NativeMethods.Check(NativeMethods.rn_inference_mode_enter(out var guard));
+        Handle = guard;
     }
+}
 
-    /// <summary>Restores the previous mode.</summary>
+/// <summary>A native per-thread state switch (a C++ RAII guard held by pointer): released once, on the thread that
+/// opened it, when disposed.</summary>
+public abstract class ThreadBoundNativeGuard : IDisposable
+{
+    private readonly int _threadId = Environment.CurrentManagedThreadId;
+    private readonly string _what;
+    private readonly Action<IntPtr> _release;
+
+    /// <summary>The native guard; zero once released.</summary>
+    private protected IntPtr Handle { get; set; }
+
+    private protected ThreadBoundNativeGuard(string what, Action<IntPtr> release) => (_what, _release) = (what, release);
+
+    /// <summary>Restores the state that was in force before the guard.</summary>
     public void Dispose()
     {
-        if (_guard == IntPtr.Zero) return;
+        if (Handle == IntPtr.Zero) return;
         if (Environment.CurrentManagedThreadId != _threadId)
-            throw new InvalidOperationException("an inference-mode guard must be disposed on the thread that created it");
-        NativeMethods.rn_inference_mode_exit(_guard);
-        _guard = IntPtr.Zero;
+            throw new InvalidOperationException($"{_what} must be disposed on the thread that created it");
+        _release(Handle);
+        Handle = IntPtr.Zero;
     }
 }

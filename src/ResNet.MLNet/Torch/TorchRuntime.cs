@@ -21,7 +21,12 @@ public static class TorchRuntime
     /// </summary>
     public static bool TuneAllocator => Environment.GetEnvironmentVariable("RESNET_MLNET_MALLOC_TUNING") != "0";
 
-    internal const long MmapThreshold = 32L << 20, TrimThreshold = 256L << 20;
+    /// <summary>The glibc mmap threshold applied when <see cref="TuneAllocator"/> is on (32 MiB, glibc's maximum; the
+    /// <c>MALLOC_MMAP_THRESHOLD_</c> a benchmark gives PyTorch for the same setting).</summary>
+    public const long MmapThreshold = 32L << 20;
+
+    /// <summary>The glibc trim threshold applied when <see cref="TuneAllocator"/> is on (256 MiB; <c>MALLOC_TRIM_THRESHOLD_</c>).</summary>
+    public const long TrimThreshold = 256L << 20;
 
     /// <summary>The number of threads libtorch uses inside one operation.</summary>
     public static int NumThreads

@@ -11,8 +11,13 @@ public sealed record BenchCase(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("batch")] int Batch,
     [property: JsonPropertyName("shape")] int[] Shape,
-    [property: JsonPropertyName("iterations")] int Iterations)
+    [property: JsonPropertyName("iterations")] int Iterations,
+    [property: JsonPropertyName("precision")] string? Precision = null)
 {
+    /// <summary>The training arithmetic of both sides: fp32 unless the case says <c>"precision": "bf16"</c>.</summary>
+    public ResNet.MLNet.Engine.TrainingPrecision TrainingPrecision =>
+        ResNet.MLNet.Engine.TrainingPrecisionNames.Parse(Precision ?? "fp32");
+
     /// <summary>Whether an iteration is a training step (otherwise one inference pass).</summary>
     public bool IsTraining => Kind == "train";
 
@@ -45,6 +50,7 @@ public sealed record BenchCase(
         {
             if (c.Kind is not ("train" or "infer")) throw new InvalidDataException($"{path}: case '{c.Name}' has kind '{c.Kind}' (expected train or infer)");
             if (c.Shape is not { Length: 3 }) throw new InvalidDataException($"{path}: case '{c.Name}' needs a shape [C, H, W]");
+            if (c.Precision != null && c.Kind != "train") throw new InvalidDataException($"{path}: case '{c.Name}' sets a precision, which only training cases have");
             if (c.Batch < 1 || c.Iterations < 1) throw new InvalidDataException($"{path}: case '{c.Name}' needs a positive batch and iteration count");
         }
         return file.Cases;

@@ -1,16 +1,27 @@
 namespace ResNet.MLNet.Bench;
 
-/// <summary>The measured result of one case: medians over the interleaved repetitions.</summary>
-public sealed record BenchRow(string Name, string Title, int Batch, int Repetitions, double OursImagesPerSecond, double PyTorchImagesPerSecond)
+/// <summary>Median and range of one side's throughput over the interleaved repetitions.</summary>
+public sealed record Throughput(double Median, double Min, double Max)
 {
-    /// <summary>Ours ÷ PyTorch throughput (above 1: ours is faster).</summary>
-    public double Ratio => OursImagesPerSecond / PyTorchImagesPerSecond;
+    /// <summary>The median and range of <paramref name="imagesPerSecond"/>.</summary>
+    public static Throughput Of(IReadOnlyList<double> imagesPerSecond) =>
+        new(BenchRow.Median(imagesPerSecond), imagesPerSecond.Min(), imagesPerSecond.Max());
+
+    /// <summary>"median (min–max)" for the table.</summary>
+    public override string ToString() => $"{Median:F1} ({Min:F1}–{Max:F1})";
+}
+
+/// <summary>The measured result of one case: ours, tuned PyTorch and plain PyTorch, interleaved.</summary>
+public sealed record BenchRow(string Name, string Title, int Batch, string Precision, int Repetitions, Throughput Ours, Throughput Tuned, Throughput Plain)
+{
+    /// <summary>Ours ÷ tuned PyTorch median throughput (above 1: ours is faster): the ratio that counts.</summary>
+    public double Ratio => Ours.Median / Tuned.Median;
+
+    /// <summary>Ours ÷ plain PyTorch median throughput (kept for reference; plain PyTorch swings between runs).</summary>
+    public double RatioPlain => Ours.Median / Plain.Median;
 
     /// <summary>Median milliseconds per batch, ours.</summary>
-    public double OursMillisecondsPerBatch => 1000.0 * Batch / OursImagesPerSecond;
-
-    /// <summary>Median milliseconds per batch, PyTorch.</summary>
-    public double PyTorchMillisecondsPerBatch => 1000.0 * Batch / PyTorchImagesPerSecond;
+    public double OursMillisecondsPerBatch => 1000.0 * Batch / Ours.Median;
 
     /// <summary>The median of <paramref name="values"/>.</summary>
     public static double Median(IReadOnlyList<double> values)

@@ -29,7 +29,7 @@ public sealed class OurCase : IDisposable
             _model.Train();
             if (channelsLast) _model.ToChannelsLast();
             _sgd = new Sgd(_model.Parameters(), new SgdOptions { LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4 });
-            _step = new TrainingStep(_model, _sgd, Device.Cpu, channelsLast);
+            _step = new TrainingStep(_model, _sgd, Device.Cpu, channelsLast, precision: benchCase.TrainingPrecision);
         }
         else
         {

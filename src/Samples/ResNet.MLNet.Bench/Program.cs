@@ -12,7 +12,7 @@ var worker = new Option<string>("--worker") { Description = "the PyTorch worker 
 var output = new Option<string>("--output") { Description = "where the JSON results go", DefaultValueFactory = _ => "bench/results/latest.json" };
 var layout = new Option<string>("--layout") { Description = "memory format ours uses: channels-last (the default of our trainer and scorer) or contiguous", DefaultValueFactory = _ => "channels-last" };
 layout.AcceptOnlyFromAmong("channels-last", "contiguous");
-var root = new RootCommand("resnet-bench: ours vs PyTorch (Debian python3-torch) on the same libtorch, interleaved, medians.")
+var root = new RootCommand("resnet-bench: ours vs tuned and plain PyTorch (Debian python3-torch) on the same libtorch, interleaved, medians and ranges.")
 {
     repetitions, threads, filter, cases, worker, output, layout,
 };
@@ -50,32 +50,55 @@ static int Run(int repetitions, int threads, string? filter, string casesPath, s
         return 2;
     }
     TorchRuntime.NumThreads = threads;
-    using var pytorch = new PyTorchWorker(workerScript, threads);
-    AnsiConsole.MarkupLineInterpolated($"[bold]resnet-bench[/]: libtorch {TorchRuntime.TorchVersion} (ours) vs PyTorch {pytorch.TorchVersion}, {threads} thread(s), {repetitions} interleaved repetitions");
+    // Tuned PyTorch gets through the environment the glibc malloc setting ours applies with mallopt at start-up.
+    var tunedMalloc = new Dictionary<string, string>
+    {
+        ["MALLOC_MMAP_THRESHOLD_"] = TorchRuntime.MmapThreshold.ToString(), ["MALLOC_TRIM_THRESHOLD_"] = TorchRuntime.TrimThreshold.ToString(),
+    };
+    using var tuned = new PyTorchWorker(workerScript, threads, "tuned", tunedMalloc);
+    using var plain = new PyTorchWorker(workerScript, threads, "plain");
+    string blas = LoadedBlas();
+    AnsiConsole.MarkupLineInterpolated($"[bold]resnet-bench[/]: libtorch {TorchRuntime.TorchVersion} (ours) vs PyTorch {tuned.TorchVersion} tuned and plain, {threads} thread(s), BLAS {blas}, {repetitions} interleaved repetitions");
     var rows = new List<BenchRow>();
     foreach (var c in selected)
     {
         using var ours = new OurCase(c, channelsLast);
-        ours.Run(1);                 // warm-up: allocator, oneDNN primitives
-        pytorch.Time(c);
-        var oursRates = new List<double>();
-        var theirRates = new List<double>();
+        ours.Run(1);                 // warm-up: allocator, oneDNN primitives (and the tuned worker's JIT)
+        tuned.Time(c);
+        plain.Time(c);
+        var (oursRates, tunedRates, plainRates) = (new List<double>(), new List<double>(), new List<double>());
         for (int r = 0; r < repetitions; r++)
         {
             var clock = Stopwatch.StartNew();
             ours.Run(c.Iterations);
             oursRates.Add(c.ImagesPerRepetition / clock.Elapsed.TotalSeconds);
-            theirRates.Add(c.ImagesPerRepetition / pytorch.Time(c));
+            tunedRates.Add(c.ImagesPerRepetition / tuned.Time(c));
+            plainRates.Add(c.ImagesPerRepetition / plain.Time(c));
         }
-        var row = new BenchRow(c.Name, c.Title, c.Batch, repetitions, BenchRow.Median(oursRates), BenchRow.Median(theirRates));
-        AnsiConsole.MarkupLineInterpolated($"  {c.Title}: ours {row.OursImagesPerSecond:F1} img/s, PyTorch {row.PyTorchImagesPerSecond:F1} img/s, ratio {row.Ratio:F3}");
+        var row = new BenchRow(c.Name, c.Title, c.Batch, c.Precision ?? "fp32", repetitions,
+            Throughput.Of(oursRates), Throughput.Of(tunedRates), Throughput.Of(plainRates));
+        AnsiConsole.MarkupLineInterpolated($"  {c.Title} {row.Precision}: ours {row.Ours}, PyTorch tuned {row.Tuned}, plain {row.Plain} img/s; ours/tuned {row.Ratio:F3}, ours/plain {row.RatioPlain:F3}");
         rows.Add(row);
     }
+    var allocator = TorchRuntime.TuneAllocator
+        ? $"ours and PyTorch tuned: glibc mmap threshold {TorchRuntime.MmapThreshold}, trim threshold {TorchRuntime.TrimThreshold}; PyTorch plain: glibc defaults"
+        : "glibc defaults on every side (RESNET_MLNET_MALLOC_TUNING=0)";
     var report = new BenchReport(DateTimeOffset.UtcNow, $"{Environment.MachineName}, {Environment.ProcessorCount} cores", threads,
-        TorchRuntime.TorchVersion, pytorch.TorchVersion, channelsLast ? "channels-last" : "contiguous", rows);
+        TorchRuntime.TorchVersion, tuned.TorchVersion, channelsLast ? "channels-last" : "contiguous", blas, allocator, rows);
     report.Print();
     report.Save(outputPath);
     AnsiConsole.MarkupLineInterpolated($"results written to {outputPath}");
-    if (rows.Any(r => r.Ratio < 1.0)) AnsiConsole.MarkupLine("[yellow]some rows are below 1.0 (ours slower than PyTorch)[/]");
+    if (rows.Any(r => r.Ratio < 1.0)) AnsiConsole.MarkupLine("[yellow]some rows are below 1.0 (ours slower than tuned PyTorch)[/]");
     return 0;
+}
+
+// The BLAS libtorch loaded into this process (the workers inherit the same library path): OpenBLAS when its
+// libblas.so.3 is the system alternative or comes first on LD_LIBRARY_PATH, else Debian's reference BLAS.
+static string LoadedBlas()
+{
+    var blas = File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
+        .FirstOrDefault(path => path.Contains("libblas.so") || path.Contains("libopenblas"));
+    if (blas == null) return "none loaded";
+    var resolved = new FileInfo(blas).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? blas;
+    return resolved.Contains("openblas") ? $"OpenBLAS ({resolved})" : $"reference ({resolved})";
 }

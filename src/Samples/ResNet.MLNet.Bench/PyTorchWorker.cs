@@ -15,16 +15,23 @@ public sealed class PyTorchWorker : IDisposable
     /// <summary>PyTorch's version string as the worker reports it.</summary>
     public string TorchVersion { get; }
 
-    /// <summary>Starts the worker with <paramref name="threads"/> intra-op threads.</summary>
-    public PyTorchWorker(string script, int threads, string python = "/usr/bin/python3")
+    /// <summary>The worker's variant: <c>plain</c> or <c>tuned</c> (see the script's header).</summary>
+    public string Variant { get; }
+
+    /// <summary>Starts the <paramref name="variant"/> worker with <paramref name="threads"/> intra-op threads and
+    /// <paramref name="environment"/> added to its environment.</summary>
+    public PyTorchWorker(string script, int threads, string variant = "plain", IReadOnlyDictionary<string, string>? environment = null,
+        string python = "/usr/bin/python3")
     {
         if (!File.Exists(script)) throw new FileNotFoundException($"PyTorch worker script not found: {script}", script);
         if (!File.Exists(python)) throw new FileNotFoundException($"{python} not found: install python3-torch (make deps)", python);
-        var info = new ProcessStartInfo(python, new[] { script })
+        Variant = variant;
+        var info = new ProcessStartInfo(python, new[] { script, variant })
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false,
         };
         info.Environment["OMP_NUM_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         _process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {python} {script}");
         var reply = Ask(new JsonObject { ["threads"] = threads });
         TorchVersion = reply["torch"]?.GetValue<string>() ?? "?";

@@ -38,7 +38,7 @@ internal static class DataLoading
         catch (Exception e)
         {
             bool expected = e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or FormatException
-                or Torch.TorchException or UnauthorizedAccessException or OperationCanceledException;
+                or Torch.TorchException or UnauthorizedAccessException or OperationCanceledException or NotSupportedException;
             // An unexpected type is a bug of ours, not of the input: say so, still on one line.
             var line = expected ? Message(e) : $"internal error ({e.GetType().Name}): {Message(e)}";
             Console.Error.WriteLine($"error: {line.ReplaceLineEndings(" ")}");

@@ -25,13 +25,14 @@ internal static class TrainCommand
         var augment = new Option<bool>("--augment") { Description = "Random crops (4 px padding) and horizontal flips" };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (CUDA falls back to the CPU without a GPU)", DefaultValueFactory = _ => d.Device.ToString() };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => d.Seed };
+        var precision = new Option<string>("--precision") { Description = $"Training arithmetic: {Engine.TrainingPrecisionNames.Help} (bf16 mixed precision needs AVX512_BF16)", DefaultValueFactory = _ => "fp32" };
         var onnx = new Option<string?>("--onnx") { Description = "Also write the network as an ONNX file here" };
         var skip = new Option<bool>("--skip-undecodable") { Description = "Leave out images that cannot be decoded (and list them)" };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint after every epoch here" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir" };
         var command = new Command("train", "Train a classifier on labelled images and save it as a model zip")
         {
-            data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, device, seed, skip, checkpoints, resume, onnx,
+            data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, device, precision, seed, skip, checkpoints, resume, onnx,
         };
         command.SetAction(r => DataLoading.Run(() =>
         {
@@ -46,6 +47,7 @@ internal static class TrainCommand
                 Augmentation = r.GetValue(augment) ? Engine.AugmentationOptions.Standard : Engine.AugmentationOptions.None,
                 Device = Device.Parse(r.GetValue(device)!), SkipUndecodableImages = r.GetValue(skip),
                 CheckpointDirectory = r.GetValue(checkpoints), Resume = r.GetValue(resume),
+                Precision = Engine.TrainingPrecisionNames.Parse(r.GetValue(precision)!),
                 MetricsCallback = m => Console.WriteLine(
                     $"\repoch {m.Epoch}/{m.Epochs}  loss {m.TrainLoss:0.0000}  accuracy {m.TrainAccuracy:P1}" +
                     (m.ValidationAccuracy is { } va ? $"  validation loss {m.ValidationLoss:0.0000} accuracy {va:P1}" : "") +

@@ -25,10 +25,12 @@ public static class DemoCommand
         var seed = new Option<int>("--seed") { Description = "seed of initialisation, shuffling and augmentation", DefaultValueFactory = _ => d.Seed };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: all cores)" };
         var device = new Option<string>("--device") { Description = "cpu | cuda | cuda:N | auto", DefaultValueFactory = _ => "cpu" };
+        var precision = new Option<string>("--precision") { Description = $"training arithmetic: {TrainingPrecisionNames.Help} (bf16 mixed precision needs AVX512_BF16)", DefaultValueFactory = _ => "fp32" };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "write a checkpoint in this directory after every epoch" };
         var resume = new Option<bool>("--resume") { Description = "continue from the checkpoint in --checkpoint" };
         arch.Validators.Add(r => Check(r, () => ResNetZoo.Parse(r.GetValueOrDefault<string>()!)));
         device.Validators.Add(r => Check(r, () => Device.Parse(r.GetValueOrDefault<string>()!)));
+        precision.Validators.Add(r => Check(r, () => TrainingPrecisionNames.Parse(r.GetValueOrDefault<string>()!)));
         lr.Validators.Add(r => { if (!(r.GetValueOrDefault<double>() > 0)) r.AddError("--lr must be positive"); });
         subset.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--subset must be at least 1"); });
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) r.AddError("--threads must be at least 1"); });
@@ -36,7 +38,7 @@ public static class DemoCommand
         var root = new RootCommand("resnet-demo: train a residual network on Fashion-MNIST and evaluate it on the 10,000 test images. " +
                                    "Ctrl+C stops after the current batch; the model trained so far is evaluated and saved.")
         {
-            arch, epochs, batch, lr, schedule, augment, smoothing, subset, output, data, seed, threads, device, checkpoint, resume,
+            arch, epochs, batch, lr, schedule, augment, smoothing, subset, output, data, seed, threads, device, precision, checkpoint, resume,
         };
         root.SetAction(p => run(new DemoOptions
         {
@@ -47,6 +49,7 @@ public static class DemoCommand
                 Augmentation = p.GetValue(augment) ? AugmentationOptions.Standard : AugmentationOptions.None,
                 LabelSmoothing = p.GetValue(smoothing), Seed = p.GetValue(seed), Device = Device.Parse(p.GetValue(device)!),
                 CheckpointDirectory = p.GetValue(checkpoint), Resume = p.GetValue(resume),
+                Precision = TrainingPrecisionNames.Parse(p.GetValue(precision)!),
             },
             Subset = p.GetValue(subset), Output = p.GetValue(output)!, DataDirectory = p.GetValue(data), Threads = p.GetValue(threads),
         }));
