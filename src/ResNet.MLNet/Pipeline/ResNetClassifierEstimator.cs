@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using ResNet.MLNet.Engine;
 using ResNet.MLNet.Export;
 using ResNet.MLNet.Models;
+using ResNet.MLNet.Models.Pretrained;
 using ResNet.MLNet.Pipeline;
 using ResNet.MLNet.Torch;
 using ResNet.MLNet.Torch.Serialization;
@@ -52,6 +53,10 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         var o = _options;
         var kind = ImageInput.Detect(input.Schema, o);
         var keys = LabelKeys.Read(input.Schema, o.LabelColumnName);
+        // Pretrained weights come first: their recorded normalisation (unless the user set one) shapes the pixels read.
+        var weightsPath = o.Pretrained == null ? null : PretrainedSource.Resolve(o.Pretrained, o.PretrainedSha256, cancellationToken: o.CancellationToken);
+        if (weightsPath != null && o.Mean == null && o.Std == null && PretrainedSource.Normalisation(weightsPath, o.Channels) is { } recorded)
+            o = o with { Mean = recorded.Mean, Std = recorded.Std };
         var ml = new MLContext(o.Seed);
         var preprocessing = ImageInput.Preprocessing(ml.Transforms, kind, o)?.Fit(input);
 
@@ -64,31 +69,50 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         if (present.Length < 2)
             throw new ArgumentException($"the training data has a single class ('{classes[(int)present[0]]}'): a classifier needs images of at least two classes");
 
-        var (trainData, validation) = Split(train, preprocessing, kind, keys);
+        var (trainData, validation) = Split(o, train, preprocessing, kind, keys);
         var device = o.Device.OrCpuWhenUnavailable();
-        TorchRuntime.ManualSeed((ulong)o.Seed);
-        using var model = ResNetZoo.Create(o.Architecture, classes.Count, o.Channels);
+        using var model = CreateModel(o, weightsPath, classes.Count, out var loadReport);
         TrainingResult result;
         using (trainData)
         using (validation)
         {
-            var trainer = new Trainer(model, o.ToTrainerOptions(device));
-            result = trainer.Fit(trainData, validation,
-                o.MetricsCallback == null ? null : new CallbackProgress<EpochMetrics>(o.MetricsCallback), o.CancellationToken,
-                o.BatchCallback == null ? null : new CallbackProgress<BatchProgress>(o.BatchCallback));
+            var trainerOptions = o.ToTrainerOptions(device);
+            var progress = o.MetricsCallback == null ? null : new CallbackProgress<EpochMetrics>(o.MetricsCallback);
+            var batchProgress = o.BatchCallback == null ? null : new CallbackProgress<BatchProgress>(o.BatchCallback);
+            result = o.EffectiveFineTuning == FineTuningMode.FrozenBackbone
+                ? FrozenBackboneTraining.Fit(model, trainData, validation, trainerOptions, progress, o.CancellationToken, batchProgress)
+                : new Trainer(model, trainerOptions).Fit(trainData, validation, progress, o.CancellationToken, batchProgress);
         }
         model.To(Device.Cpu);
         model.Eval();
-        var onnx = ExportOnnx(model, kind, classes, device);
+        var onnx = ExportOnnx(o, model, kind, classes, device);
         var scoring = ScoringChain.Build(ml, input, preprocessing, kind, o, keys, onnx);
         var weights = new MemoryStream();
-        SafeTensors.Save(weights, model.StateDict());
-        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o.Channels, onnx, o.Architecture, classes, o.Describe(device), result.History, train.Skipped);
+        SafeTensors.Save(weights, model.StateDict(), PretrainedSource.NormalisationMetadata(o.EffectiveMean, o.EffectiveStd));
+        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o, onnx, classes, o.Describe(device), result.History, train.Skipped, loadReport);
     }
 
-    private byte[] ExportOnnx(Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes, Device device)
+    /// <summary>The network to train: freshly initialised, or built with <paramref name="weightsPath"/>'s weights and a
+    /// fresh head for <paramref name="classCount"/> classes. A backbone key the file lacks or shapes differently is an
+    /// error: such a network would train from a half-random backbone.</summary>
+    private static Models.ResNet CreateModel(ResNetClassifierOptions o, string? weightsPath, int classCount, out PretrainedLoadReport? report)
     {
-        var o = _options;
+        TorchRuntime.ManualSeed((ulong)o.Seed);
+        report = null;
+        if (weightsPath == null) return ResNetZoo.Create(o.Architecture, classCount, o.Channels);
+        var model = PretrainedWeights.Create(o.Architecture, weightsPath, out var loaded, classCount, o.Channels,
+            new PretrainedLoadOptions { ClassifierHead = ClassifierHeadPolicy.Skip });
+        if (loaded.Missing.Count > 0 || loaded.Mismatched.Count > 0)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"the pretrained weights do not fit {o.Architecture} (is Architecture the network they were trained as?): {loaded}");
+        }
+        report = loaded;
+        return model;
+    }
+
+    private static byte[] ExportOnnx(ResNetClassifierOptions o, Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes, Device device)
+    {
         var metadata = new Dictionary<string, string>(o.Describe(device))
         {
             ["classNames"] = System.Text.Json.JsonSerializer.Serialize(classes),
@@ -105,10 +129,9 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         });
     }
 
-    private (InMemoryTrainingData Train, InMemoryTrainingData? Validation) Split(PixelReader.Result train, ITransformer? preprocessing,
-        ImageInputKind kind, LabelKeys keys)
+    private static (InMemoryTrainingData Train, InMemoryTrainingData? Validation) Split(ResNetClassifierOptions o, PixelReader.Result train,
+        ITransformer? preprocessing, ImageInputKind kind, LabelKeys keys)
     {
-        var o = _options;
         var classes = keys.ClassNames;
         if (o.ValidationSet is { } set)
         {
