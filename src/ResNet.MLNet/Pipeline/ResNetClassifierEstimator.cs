@@ -99,16 +99,8 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
     {
         TorchRuntime.ManualSeed((ulong)o.Seed);
         report = null;
-        if (weightsPath == null) return ResNetZoo.Create(o.Architecture, classCount, o.Channels);
-        var model = PretrainedWeights.Create(o.Architecture, weightsPath, out var loaded, classCount, o.Channels,
-            new PretrainedLoadOptions { ClassifierHead = ClassifierHeadPolicy.Skip });
-        if (loaded.Missing.Count > 0 || loaded.Mismatched.Count > 0)
-        {
-            model.Dispose();
-            throw new InvalidDataException($"the pretrained weights do not fit {o.Architecture} (is Architecture the network they were trained as?): {loaded}");
-        }
-        report = loaded;
-        return model;
+        return weightsPath == null ? ResNetZoo.Create(o.Architecture, classCount, o.Channels)
+            : PretrainedNetwork.Create(o.Architecture, weightsPath, classCount, o.Channels, out report);
     }
 
     private static byte[] ExportOnnx(ResNetClassifierOptions o, Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes, Device device)

@@ -41,6 +41,12 @@ public sealed class ResNetClassifierTransformer : ITransformer, ICanSaveModel
     /// <summary>The options it was trained with, normalisation resolved (what a featurizer of this network reuses).</summary>
     internal ResNetClassifierOptions Options { get; }
 
+    /// <summary>The per-channel means the network's input is normalised with (given, recorded in the pretrained
+    /// weights, or the default; baked into <see cref="OnnxModel"/>).</summary>
+    public IReadOnlyList<float> Mean => Options.EffectiveMean;
+    /// <summary>The per-channel standard deviations (see <see cref="Mean"/>).</summary>
+    public IReadOnlyList<float> Std => Options.EffectiveStd;
+
     /// <summary>What was loaded from <see cref="ResNetClassifierOptions.Pretrained"/> (loaded, unexpected and renamed
     /// keys, the head kept fresh, adapted input channels); null when trained from scratch.</summary>
     public PretrainedLoadReport? PretrainedLoad { get; }

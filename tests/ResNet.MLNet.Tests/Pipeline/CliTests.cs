@@ -10,7 +10,7 @@ namespace ResNet.MLNet.Tests.Pipeline;
 [Collection("Pipeline")]
 public class CliTests(PipelineFixture fixture)
 {
-    private static (int ExitCode, string Output, string Error) CliIn(string folder, params string[] args)
+    internal static (int ExitCode, string Output, string Error) CliIn(string folder, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(folder, "resnet-mlnet.dll"));
@@ -22,7 +22,7 @@ public class CliTests(PipelineFixture fixture)
         return (p.ExitCode, output, error.Result);
     }
 
-    private static (int ExitCode, string Output, string Error) Cli(params string[] args) => CliIn(AppContext.BaseDirectory, args);
+    internal static (int ExitCode, string Output, string Error) Cli(params string[] args) => CliIn(AppContext.BaseDirectory, args);
 
     [Fact]
     public void TrainEvaluatePredict()
