@@ -9,7 +9,10 @@ namespace ResNet.MLNet.Engine;
 /// Trains a classifier with mini-batch SGD and cross-entropy: schedule, augmentation, validation, early stopping,
 /// a checkpoint per epoch, exact resume and cancellation. Every random choice of epoch <c>e</c> derives from
 /// <c>(Seed, e)</c>, so a resumed run repeats the uninterrupted one. The model is trained in place (moved to
-/// <see cref="TrainerOptions.Device"/>, channels-last when asked) and left in evaluation mode.
+/// <see cref="TrainerOptions.Device"/>, channels-last when asked) and left in evaluation mode. For transfer learning the
+/// backbone can train at a lower rate than the head (two parameter groups) or not at all (its parameters stop requiring
+/// gradients while training), and BN layers can keep their statistics (<see cref="TrainerOptions.BackboneLearningRateScale"/>,
+/// <see cref="TrainerOptions.FreezeBatchNormStatistics"/>).
 /// </summary>
 public sealed class Trainer
 {

@@ -8,18 +8,12 @@ import torch
 import torchvision
 
 import st
+from models import randomize_batchnorm
 
 out, size, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 torch.set_num_threads(2)
 torch.manual_seed(2024)
-model = torchvision.models.resnet18()
-with torch.no_grad():
-    for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.weight.uniform_(0.5, 1.5)
-            m.bias.uniform_(-0.2, 0.2)
-            m.running_mean.uniform_(-0.1, 0.1)
-            m.running_var.uniform_(0.5, 1.5)
+model = randomize_batchnorm(torchvision.models.resnet18())
 torch.save(model.state_dict(), f"{out}/resnet18.pth")
 x = torch.rand(n, 3, size, size)
 mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)

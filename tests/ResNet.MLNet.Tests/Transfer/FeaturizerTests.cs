@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
@@ -71,15 +70,6 @@ public class FeaturizerTests(PipelineFixture fixture, TransferReferenceFixture r
         ml.Model.Save(model, train.Schema, path);
         var files = Data.Sources.ImageFolderSource.ListImages(fixture.TestFolder).ToList();
         var expected = PipelineFixture.Predictions(ml, model.Transform(ml.Data.LoadFromEnumerable(files.Select(f => new ImageInput { ImagePath = f }).ToList())));
-        var predict = CliTests.Cli(new[] { "predict", path, "--tsv" }.Concat(files).ToArray());
-        Assert.True(predict.ExitCode == 0, predict.Error);
-        var lines = predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(files.Count, lines.Length);
-        for (int i = 0; i < files.Count; i++)
-        {
-            var cells = lines[i].Split('\t');
-            Assert.Equal(files[i], cells[0]);
-            Assert.Equal(expected[i].Score, cells.Skip(1).Select(c => float.Parse(c, CultureInfo.InvariantCulture)).ToArray());
-        }
+        CliTests.AssertPredictedScoresEqual(AppContext.BaseDirectory, path, files, expected);
     }
 }

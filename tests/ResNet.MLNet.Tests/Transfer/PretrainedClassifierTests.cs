@@ -116,4 +116,23 @@ public class PretrainedClassifierTests(PipelineFixture fixture, TransferReferenc
         Assert.Contains("ResNet34", wrongArchitecture.Message);
         Assert.Contains("layer1.2.conv1.weight", wrongArchitecture.Message);
     }
+
+    [Fact]
+    public void CliTrainsFromPretrainedWeightsAndPrintsTheLoadReport()
+    {
+        using var dir = new TempDir();
+        var weights = dir.File("own.safetensors");
+        File.WriteAllBytes(weights, fixture.Classifier.Weights.ToArray());
+        var train = CliTests.Cli("train", fixture.TestFolder, "--model", dir.File("m.zip"), "--architecture", "resnet20", "--image-size", "16",
+            "--channels", "1", "--resizing", "Fill", "--epochs", "2", "--batch-size", "16", "--pretrained", weights, "--fine-tuning", "FrozenBackbone");
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Contains($"pretrained {weights}: loaded", train.Output);
+        Assert.Contains("head tensors kept fresh", train.Output);
+        Assert.True(File.Exists(dir.File("m.zip")));
+
+        var wrong = CliTests.Cli("train", fixture.TestFolder, "--model", dir.File("x.zip"), "--architecture", "resnet32", "--image-size", "16",
+            "--channels", "1", "--pretrained", weights);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("do not fit ResNet32", wrong.Error);
+    }
 }
