@@ -50,7 +50,11 @@ internal static class TransferExperiment
         using var dir = new TempFolder();
         var weights = Path.Combine(dir.Path, "pretrained.safetensors");
         var clock = Stopwatch.StartNew();
-        var pretrained = Fit(ml, source, Base(mean, std) with { Epochs = s.PretrainEpochs, BatchSize = 128, LearningRate = 0.1 });
+        var pretrained = Fit(ml, source, Base(mean, std) with
+        {
+            Epochs = s.PretrainEpochs, BatchSize = 128, LearningRate = 0.1,
+            MetricsCallback = m => Console.WriteLine($"  pretraining epoch {m.Epoch}/{m.Epochs}: loss {m.TrainLoss:0.000}, {m.ImagesPerSecond:0} img/s"),
+        });
         File.WriteAllBytes(weights, pretrained.Classifier.Weights.ToArray());
         Console.WriteLine($"pretrained ResNet-20 on classes 0-4: {s.PretrainEpochs} epochs in {clock.Elapsed.TotalSeconds:F0} s, " +
                           $"accuracy on their {test.Count(r => Class(r) < 5):N0} test images {Accuracy(ml, pretrained.Model, test.Where(r => Class(r) < 5).ToList()):P2}");
