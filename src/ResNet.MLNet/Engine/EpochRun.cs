@@ -31,6 +31,9 @@ internal sealed class EpochRun
         var augmenter = new BatchAugmenter(_options.Augmentation, new Random(seed));
         using var metrics = new MetricsAccumulator(_options.Device);
         _model.Train();
+        if (_options.FreezeBatchNormStatistics)
+            foreach (var (_, m) in _model.NamedModules())
+                if (m is BatchNorm2d) m.Eval();
         int batch = 0;
         double? runningLoss = null;
         bool completed = true;

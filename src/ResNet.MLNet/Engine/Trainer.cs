@@ -9,7 +9,10 @@ namespace ResNet.MLNet.Engine;
 /// Trains a classifier with mini-batch SGD and cross-entropy: schedule, augmentation, validation, early stopping,
 /// a checkpoint per epoch, exact resume and cancellation. Every random choice of epoch <c>e</c> derives from
 /// <c>(Seed, e)</c>, so a resumed run repeats the uninterrupted one. The model is trained in place (moved to
-/// <see cref="TrainerOptions.Device"/>, channels-last when asked) and left in evaluation mode.
+/// <see cref="TrainerOptions.Device"/>, channels-last when asked) and left in evaluation mode. For transfer learning the
+/// backbone can train at a lower rate than the head (two parameter groups) or not at all (its parameters stop requiring
+/// gradients while training), and BN layers can keep their statistics (<see cref="TrainerOptions.BackboneLearningRateScale"/>,
+/// <see cref="TrainerOptions.FreezeBatchNormStatistics"/>).
 /// </summary>
 public sealed class Trainer
 {
@@ -39,12 +42,13 @@ public sealed class Trainer
         var o = _options;
         _model.To(o.Device);
         if (o.ChannelsLast) _model.ToChannelsLast();
-        var parameters = _model.Parameters();
+        var (parameters, scales, frozen) = ParameterGroups();
+        using var unfreeze = new FrozenParameters(frozen);
         using var sgd = new Sgd(parameters, new SgdOptions
         {
             LearningRate = o.LearningRate, Momentum = o.Momentum, Nesterov = o.Nesterov, WeightDecay = o.WeightDecay,
             NoDecayOnNormAndBias = o.NoDecayOnNormAndBias,
-        });
+        }, scales);
         var schedule = new LearningRateScheduler(o, (train.Count + o.BatchSize - 1) / o.BatchSize);
         var checkpoint = o.CheckpointDirectory is { } dir ? new TrainingCheckpoint(dir) : null;
         var history = new List<EpochMetrics>();
@@ -79,5 +83,38 @@ public sealed class Trainer
         }
         _model.Eval();
         return new TrainingResult(history, cancelled, stoppedEarly, EarlyStopping.BestEpoch(history));
+    }
+
+    /// <summary>The parameters the optimiser updates with their learning-rate scales, and the frozen ones
+    /// (<see cref="TrainerOptions.BackboneLearningRateScale"/> 0), which it leaves out.</summary>
+    private (IReadOnlyList<Tensor> Trained, IReadOnlyList<double>? Scales, IReadOnlyList<Tensor> Frozen) ParameterGroups()
+    {
+        var o = _options;
+        var named = _model.NamedParameters().ToList();
+        if (o.BackboneLearningRateScale == 1) return (named.Select(p => p.Value).ToList(), null, Array.Empty<Tensor>());
+        bool IsHead(string name) => name.StartsWith(o.HeadParameterPrefix, StringComparison.Ordinal);
+        if (!named.Any(p => IsHead(p.Key)))
+            throw new ArgumentException($"HeadParameterPrefix '{o.HeadParameterPrefix}' matches none of the model's parameters " +
+                                        $"(such as {string.Join(", ", named.Take(3).Select(p => $"'{p.Key}'"))}); the head cannot be told from the backbone");
+        if (o.BackboneLearningRateScale == 0)
+            return (named.Where(p => IsHead(p.Key)).Select(p => p.Value).ToList(), null, named.Where(p => !IsHead(p.Key)).Select(p => p.Value).ToList());
+        return (named.Select(p => p.Value).ToList(), named.Select(p => IsHead(p.Key) ? 1 : o.BackboneLearningRateScale).ToList(), Array.Empty<Tensor>());
+    }
+
+    /// <summary>Turns requires_grad off for the frozen parameters (so backward computes no gradient for them) until disposed.</summary>
+    private sealed class FrozenParameters : IDisposable
+    {
+        private readonly IReadOnlyList<Tensor> _frozen;
+
+        public FrozenParameters(IReadOnlyList<Tensor> frozen)
+        {
+            _frozen = frozen;
+            foreach (var p in frozen) p.RequiresGrad = false;
+        }
+
+        public void Dispose()
+        {
+            foreach (var p in _frozen) p.RequiresGrad = true;
+        }
     }
 }

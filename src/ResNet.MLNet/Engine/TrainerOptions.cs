@@ -73,6 +73,20 @@ public sealed record TrainerOptions
     /// <see cref="TrainingPrecision.Float32"/>.</summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
 
+    /// <summary>Multiplier of <see cref="LearningRate"/> for every parameter outside the classifier head (whose names
+    /// start with <see cref="HeadParameterPrefix"/>), as a lower backbone rate when fine-tuning pretrained weights.
+    /// 0 freezes the backbone: its parameters stop requiring gradients and are neither updated nor decayed.
+    /// Default 1 (one rate for the whole network).</summary>
+    public double BackboneLearningRateScale { get; init; } = 1;
+
+    /// <summary>The name prefix of the classifier head's parameters (see <see cref="BackboneLearningRateScale"/>).
+    /// Default <c>fc.</c> (every ResNet of the zoo, as torchvision).</summary>
+    public string HeadParameterPrefix { get; init; } = "fc.";
+
+    /// <summary>Keep every BatchNorm layer in evaluation mode while training: it normalises with its running
+    /// statistics and does not update them (the usual choice when fine-tuning on few images). Default false.</summary>
+    public bool FreezeBatchNormStatistics { get; init; }
+
     /// <summary>Checks the settings; throws naming the offending one.</summary>
     public void Validate()
     {
@@ -86,6 +100,10 @@ public sealed record TrainerOptions
         if (Augmentation.RandomCropPadding < 0) throw new ArgumentException($"Augmentation.RandomCropPadding must be non-negative, got {Augmentation.RandomCropPadding}");
         if (EarlyStoppingPatience is < 1) throw new ArgumentException($"EarlyStoppingPatience must be at least 1, got {EarlyStoppingPatience}");
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"Precision must be Float32 or BFloat16, got {Precision}");
+        if (!(BackboneLearningRateScale >= 0) || double.IsInfinity(BackboneLearningRateScale))
+            throw new ArgumentException($"BackboneLearningRateScale must be a finite value >= 0, got {BackboneLearningRateScale}");
+        if (BackboneLearningRateScale != 1 && string.IsNullOrEmpty(HeadParameterPrefix))
+            throw new ArgumentException("HeadParameterPrefix must name the head's parameters when BackboneLearningRateScale is not 1");
         if (Resume && CheckpointDirectory == null) throw new ArgumentException("Resume needs a CheckpointDirectory");
     }
 }

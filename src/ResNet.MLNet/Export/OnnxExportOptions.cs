@@ -36,6 +36,11 @@ public sealed record OnnxExportOptions
     /// <summary>Name of the predicted class index output, int64 (N) (ArgMax over axis 1), or null (default) for none.</summary>
     public string? PredictedIndexName { get; init; }
 
+    /// <summary>Name of the penultimate-layer output (N, F): a <see cref="Models.ResNet"/>'s globally pooled features,
+    /// the input of its classifier; or null (default) for none. When it is the only output, the classifier is left
+    /// out of the graph (a featurizer).</summary>
+    public string? FeaturesName { get; init; }
+
     /// <summary>
     /// Key-value pairs stored in the model's <c>metadata_props</c> (architecture, class names, preprocessing,
     /// training options, library version: whatever the caller passes); default none. ONNX Runtime returns them in

@@ -64,12 +64,29 @@ public static class OnnxExporter
         graph.DeclareInput(input.Name, input.Type, input.Shape);
 
         var x = options.Mean != null ? Normalise(graph, options.InputName, options.Mean, options.Std!) : options.InputName;
-        var logits = graph.Export(model, x);
+        var declared = new List<OnnxModelProto.ValueDeclaration>();
+        string? features = null;
+        if (options.FeaturesName != null)
+        {
+            if (model is not Models.ResNet net)
+                throw new ArgumentException($"OnnxExportOptions.FeaturesName needs a ResNet (its pooled features feed the classifier); got {model.GetType().Name}");
+            features = net.ExportFeatures(graph, x);
+            if (outputs.Count == 1)
+            {
+                var shape = graph.ShapeOf(features);
+                declared.Add(new(graph.Rename(features, options.FeaturesName), OnnxElementType.Float, shape));
+                return Finish(graph, options, input, declared);
+            }
+        }
+        var logits = features == null ? graph.Export(model, x) : graph.Export(((Models.ResNet)model).Fc, features);
         var logitsShape = graph.ShapeOf(logits);
         if (logitsShape.Length != 2)
             throw new InvalidOperationException($"{model.GetType().Name} gives an output of shape [{string.Join(", ", logitsShape)}] in the graph; (N, classes) was expected");
-
-        var declared = new List<OnnxModelProto.ValueDeclaration>();
+        if (features != null)
+        {
+            var featuresShape = graph.ShapeOf(features);
+            declared.Add(new(graph.Rename(features, options.FeaturesName!), OnnxElementType.Float, featuresShape));
+        }
         if (options.LogitsName != null)
         {
             logits = graph.Rename(logits, options.LogitsName);
@@ -86,6 +103,12 @@ public static class OnnxExporter
             var index = graph.Node("ArgMax", new[] { logits }, shape, OnnxElementType.Int64, OnnxAttribute.Int("axis", 1), OnnxAttribute.Int("keepdims", 0));
             declared.Add(new(graph.Rename(index, options.PredictedIndexName), OnnxElementType.Int64, shape));
         }
+        return Finish(graph, options, input, declared);
+    }
+
+    private static ProtoMessage Finish(OnnxGraphBuilder graph, OnnxExportOptions options, OnnxModelProto.ValueDeclaration input,
+        List<OnnxModelProto.ValueDeclaration> declared)
+    {
         if (options.FoldBatchNorm)
             BatchNormFolding.Apply(graph, declared.Select(d => d.Name).ToHashSet(StringComparer.Ordinal));
         return OnnxModelProto.Build(graph, options.GraphName, new[] { input }, declared, BatchAxisName, LibraryVersion, options.Metadata);
@@ -115,8 +138,8 @@ public static class OnnxExporter
             throw new ArgumentException($"OnnxExportOptions: Mean and Std need {o.Channels} values (one per channel), got {o.Mean.Count} and {o.Std!.Count}");
         if (o.Std != null && o.Std.Any(s => !(s > 0) || float.IsInfinity(s)))
             throw new ArgumentException($"OnnxExportOptions: every Std value must be positive and finite, got [{string.Join(", ", o.Std)}]");
-        var outputs = new[] { o.LogitsName, o.ProbabilitiesName, o.PredictedIndexName }.Where(n => n != null).Select(n => n!).ToList();
-        if (outputs.Count == 0) throw new ArgumentException("OnnxExportOptions: LogitsName, ProbabilitiesName and PredictedIndexName are all null; the graph needs an output");
+        var outputs = new[] { o.LogitsName, o.ProbabilitiesName, o.PredictedIndexName, o.FeaturesName }.Where(n => n != null).Select(n => n!).ToList();
+        if (outputs.Count == 0) throw new ArgumentException("OnnxExportOptions: LogitsName, ProbabilitiesName, PredictedIndexName and FeaturesName are all null; the graph needs an output");
         if (outputs.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("OnnxExportOptions: output names must not be empty");
         var all = outputs.Append(o.InputName).ToList();
         var duplicate = all.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);

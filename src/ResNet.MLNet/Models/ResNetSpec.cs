@@ -88,6 +88,9 @@ public sealed record ResNetSpec
     /// <summary>The channel expansion of the block (1 basic, 4 bottleneck).</summary>
     public int Expansion => Block == BlockKind.Bottleneck ? 4 : 1;
 
+    /// <summary>The width of the pooled features before the classifier (the last stage's output channels).</summary>
+    public int FeatureWidth => Widths[^1] * Expansion;
+
     /// <summary>The number of weighted layers (convolutions on the main path plus the classifier), as in the paper's names.</summary>
     public int WeightedLayers => 1 + Depths.Sum() * (Block == BlockKind.Bottleneck ? 3 : 2) + 1;
 

@@ -93,7 +93,11 @@ public sealed partial class ResidualUnit : IOnnxExportable
 
 public sealed partial class ResNet : IOnnxExportable
 {
-    string IOnnxExportable.ExportOnnx(OnnxGraphBuilder graph, string input)
+    string IOnnxExportable.ExportOnnx(OnnxGraphBuilder graph, string input) => graph.Export(Fc, ExportFeatures(graph, input));
+
+    /// <summary>Adds the nodes of <see cref="Features"/> (everything before the classifier) and returns the pooled
+    /// features (N, F).</summary>
+    internal string ExportFeatures(OnnxGraphBuilder graph, string input)
     {
         graph.Expect4D(input, Spec.InChannels, Spec.Name);
         var x = graph.Export(_relu, graph.Export(_bn1, graph.Export(_conv1, input)));
@@ -101,6 +105,6 @@ public sealed partial class ResNet : IOnnxExportable
         foreach (var stage in _stages) x = graph.Export(stage, x);
         if (_finalNorm != null) x = graph.Export(_finalNorm, x);
         if (_finalRelu) x = graph.Export(_relu, x);
-        return graph.Export(Fc, graph.Flatten(graph.Export(_avgpool, x)));
+        return graph.Flatten(graph.Export(_avgpool, x));
     }
 }

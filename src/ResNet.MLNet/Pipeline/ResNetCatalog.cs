@@ -5,7 +5,8 @@ using ResNet.MLNet.Data.Sources;
 namespace ResNet.MLNet;
 
 /// <summary>
-/// The library's entry points on ML.NET's catalogs: <c>ml.Transforms.ResNetClassifier(...)</c>, the data loaders ML.NET
+/// The library's entry points on ML.NET's catalogs: <c>ml.Transforms.ResNetClassifier(...)</c>,
+/// <c>ml.Transforms.ResNetFeaturizer(...)</c>, the data loaders ML.NET
 /// lacks (<c>ml.Data.LoadImagesFromDirectory</c>, <c>LoadFromIdx</c>, <c>LoadFromCifar10</c>) and
 /// <c>ml.UseResNetScoringDefaults()</c>, which tunes ONNX Runtime for models loaded with <c>ml.Model.Load</c>.
 /// </summary>
@@ -18,6 +19,22 @@ public static class ResNetCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         return new ResNetClassifierEstimator(options ?? new ResNetClassifierOptions());
     }
+
+    /// <summary>The penultimate-layer embedding of a residual network (pretrained weights or a trained classifier's
+    /// network) as a known-size float vector column, default <c>Features</c>, for any ML.NET trainer (the role of
+    /// ML.NET's <c>DnnFeaturizeImage</c>). Saved and loaded with <c>ml.Model.Save</c>/<c>Load</c> like the classifier.</summary>
+    public static ResNetFeaturizerEstimator ResNetFeaturizer(this TransformsCatalog catalog, ResNetFeaturizerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new ResNetFeaturizerEstimator(options);
+    }
+
+    /// <summary>The embedding of <paramref name="classifier"/>'s trained network (its preprocessing reused) as
+    /// <paramref name="outputColumnName"/>, read from <paramref name="imageColumnName"/>.</summary>
+    public static ResNetFeaturizerEstimator ResNetFeaturizer(this TransformsCatalog catalog, ResNetClassifierTransformer classifier,
+        string outputColumnName = "Features", string imageColumnName = "ImagePath") =>
+        catalog.ResNetFeaturizer(new ResNetFeaturizerOptions { Classifier = classifier, OutputColumnName = outputColumnName, ImageColumnName = imageColumnName });
 
     /// <summary>
     /// The image preprocessing a <see cref="ResNetClassifier"/> with <paramref name="options"/> runs (while training and

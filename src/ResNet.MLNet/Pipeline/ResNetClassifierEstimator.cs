@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using ResNet.MLNet.Engine;
 using ResNet.MLNet.Export;
 using ResNet.MLNet.Models;
+using ResNet.MLNet.Models.Pretrained;
 using ResNet.MLNet.Pipeline;
 using ResNet.MLNet.Torch;
 using ResNet.MLNet.Torch.Serialization;
@@ -53,6 +54,10 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         var o = _options;
         var kind = ImageInput.Detect(input.Schema, o);
         var keys = LabelKeys.Read(input.Schema, o.LabelColumnName);
+        // Pretrained weights come first: their recorded normalisation (unless the user set one) shapes the pixels read.
+        var weightsPath = o.Pretrained == null ? null : PretrainedSource.Resolve(o.Pretrained, o.PretrainedSha256, cancellationToken: o.CancellationToken);
+        if (weightsPath != null && o.Mean == null && o.Std == null && PretrainedSource.Normalisation(weightsPath, o.Channels) is { } recorded)
+            o = o with { Mean = recorded.Mean, Std = recorded.Std };
         var ml = new MLContext(o.Seed);
         var preprocessing = ImageInput.Preprocessing(ml.Transforms, kind, o)?.Fit(input);
 
@@ -69,38 +74,50 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         bool stream = rows * o.ValuesPerImage * (long)sizeof(float) > budget;
         Log(stream ? $"{rows} training images of {o.ValuesPerImage} values exceed the in-memory budget of {budget >> 20} MiB: streaming them, decoded again each epoch"
                    : $"{rows} training images: decoding them once into memory");
-        var (trainData, validation, skipped) = stream ? Streamed(input, rows, preprocessing, kind, keys, budget) : InMemory(input, preprocessing, kind, keys);
+        var (trainData, validation, skipped) = stream ? Streamed(o, input, rows, preprocessing, kind, keys, budget) : InMemory(o, input, preprocessing, kind, keys);
         var device = o.Device.OrCpuWhenUnavailable();
-        TorchRuntime.ManualSeed((ulong)o.Seed);
-        using var model = ResNetZoo.Create(o.Architecture, classes.Count, o.Channels);
+        using var model = CreateModel(o, weightsPath, classes.Count, out var loadReport);
         TrainingResult result;
         using (trainData as IDisposable)
         using (validation as IDisposable)
         {
-            var trainer = new Trainer(model, o.ToTrainerOptions(device));
-            result = trainer.Fit(trainData, validation, new CallbackProgress<EpochMetrics>(m =>
-                {
-                    Log($"epoch {m.Epoch}/{m.Epochs}: loss {m.TrainLoss:0.####}, accuracy {m.TrainAccuracy:P2}" +
-                        (m.ValidationAccuracy is { } va ? $", validation loss {m.ValidationLoss:0.####}, accuracy {va:P2}" : "") + $", {m.ImagesPerSecond:0} img/s");
-                    o.MetricsCallback?.Invoke(m);
-                }), o.CancellationToken,
-                o.BatchCallback == null ? null : new CallbackProgress<BatchProgress>(o.BatchCallback));
+            var trainerOptions = o.ToTrainerOptions(device);
+            var progress = new CallbackProgress<EpochMetrics>(m =>
+            {
+                Log($"epoch {m.Epoch}/{m.Epochs}: loss {m.TrainLoss:0.####}, accuracy {m.TrainAccuracy:P2}" +
+                    (m.ValidationAccuracy is { } va ? $", validation loss {m.ValidationLoss:0.####}, accuracy {va:P2}" : "") + $", {m.ImagesPerSecond:0} img/s");
+                o.MetricsCallback?.Invoke(m);
+            });
+            var batchProgress = o.BatchCallback == null ? null : new CallbackProgress<BatchProgress>(o.BatchCallback);
+            result = o.EffectiveFineTuning == FineTuningMode.FrozenBackbone
+                ? FrozenBackboneTraining.Fit(model, trainData, validation, trainerOptions, progress, o.CancellationToken, batchProgress)
+                : new Trainer(model, trainerOptions).Fit(trainData, validation, progress, o.CancellationToken, batchProgress);
         }
         if (result.History.Count > 0 && skipped().Count >= rows)
             throw new ArgumentException($"none of the {rows} training images could be decoded (first: {skipped()[0].Source}: {skipped()[0].Reason})");
         foreach (var s in skipped()) Log($"skipped {s.Source}: {s.Reason}");
         model.To(Device.Cpu);
         model.Eval();
-        var onnx = ExportOnnx(model, kind, classes, device);
+        var onnx = ExportOnnx(o, model, kind, classes, device);
         var scoring = ScoringChain.Build(ml, input, preprocessing, kind, o, keys, onnx);
         var weights = new MemoryStream();
-        SafeTensors.Save(weights, model.StateDict());
-        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o.Channels, onnx, o.Architecture, classes, o.Describe(device), result.History, skipped().ToList());
+        SafeTensors.Save(weights, model.StateDict(), PretrainedSource.NormalisationMetadata(o.EffectiveMean, o.EffectiveStd));
+        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o, onnx, classes, o.Describe(device), result.History, skipped().ToList(), loadReport);
     }
 
-    private byte[] ExportOnnx(Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes, Device device)
+    /// <summary>The network to train: freshly initialised, or built with <paramref name="weightsPath"/>'s weights and a
+    /// fresh head for <paramref name="classCount"/> classes. A backbone key the file lacks or shapes differently is an
+    /// error: such a network would train from a half-random backbone.</summary>
+    private static Models.ResNet CreateModel(ResNetClassifierOptions o, string? weightsPath, int classCount, out PretrainedLoadReport? report)
     {
-        var o = _options;
+        TorchRuntime.ManualSeed((ulong)o.Seed);
+        report = null;
+        return weightsPath == null ? ResNetZoo.Create(o.Architecture, classCount, o.Channels)
+            : PretrainedNetwork.Create(o.Architecture, weightsPath, classCount, o.Channels, out report);
+    }
+
+    private static byte[] ExportOnnx(ResNetClassifierOptions o, Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes, Device device)
+    {
         var metadata = new Dictionary<string, string>(o.Describe(device))
         {
             ["classNames"] = System.Text.Json.JsonSerializer.Serialize(classes),
@@ -118,10 +135,9 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
     }
 
     /// <summary>Training (and validation) images decoded once into memory.</summary>
-    private (ITrainingData Train, ITrainingData? Validation, Func<IReadOnlyList<SkippedImage>> Skipped) InMemory(IDataView input,
+    private static (ITrainingData Train, ITrainingData? Validation, Func<IReadOnlyList<SkippedImage>> Skipped) InMemory(ResNetClassifierOptions o, IDataView input,
         ITransformer? preprocessing, ImageInputKind kind, LabelKeys keys)
     {
-        var o = _options;
         var classes = keys.ClassNames;
         var train = PixelReader.Read(input, preprocessing, kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "training data");
         if (train.Labels.Length == 0)
@@ -129,7 +145,7 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         var present = train.Labels.Distinct().ToArray();
         if (present.Length < 2)
             throw new ArgumentException($"the training data has a single class ('{classes[(int)present[0]]}') among its decodable images: a classifier needs images of at least two classes");
-        if (ValidationSetOf(input, kind, keys) is { } set)
+        if (ValidationSetOf(o, kind, keys) is { } set)
         {
             // An explicit validation set takes precedence over ValidationFraction: every training row trains.
             var v = PixelReader.Read(set, preprocessing, kind, o, classes.Count, o.SkipUndecodableImages, o.CancellationToken, "validation set");
@@ -155,13 +171,12 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
 
     /// <summary>Training (and validation) images read through ML.NET cursors every epoch; a validation fraction is
     /// held out by ML.NET's <c>TrainTestSplit</c> (a seeded draw per row).</summary>
-    private (ITrainingData Train, ITrainingData? Validation, Func<IReadOnlyList<SkippedImage>> Skipped) Streamed(IDataView input, long rows,
+    private static (ITrainingData Train, ITrainingData? Validation, Func<IReadOnlyList<SkippedImage>> Skipped) Streamed(ResNetClassifierOptions o, IDataView input, long rows,
         ITransformer? preprocessing, ImageInputKind kind, LabelKeys keys, long budget)
     {
-        var o = _options;
         var classes = keys.ClassNames;
         IDataView trainView = input;
-        IDataView? validationView = ValidationSetOf(input, kind, keys);
+        IDataView? validationView = ValidationSetOf(o, kind, keys);
         if (validationView == null && o.ValidationFraction > 0)
         {
             var split = new MLContext(o.Seed).Data.TrainTestSplit(input, o.ValidationFraction, seed: o.Seed);
@@ -176,9 +191,8 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
     }
 
     /// <summary>The options' validation set, checked against the training data's keys and image column.</summary>
-    private IDataView? ValidationSetOf(IDataView input, ImageInputKind kind, LabelKeys keys)
+    private static IDataView? ValidationSetOf(ResNetClassifierOptions o, ImageInputKind kind, LabelKeys keys)
     {
-        var o = _options;
         if (o.ValidationSet is not { } set) return null;
         var setKeys = LabelKeys.Read(set.Schema, o.LabelColumnName);
         if (!setKeys.ClassNames.SequenceEqual(keys.ClassNames))

@@ -40,6 +40,36 @@ public sealed record ResNetClassifierOptions
     /// <summary>Per-channel normalisation standard deviations; default ImageNet's (RGB) or 0.226 (gray).</summary>
     public float[]? Std { get; init; }
 
+    /// <summary>Pretrained weights to start from: a safetensors or PyTorch <c>.pth</c>/<c>.pt</c> state dict (read without
+    /// executing anything; torchvision and timm key layouts), or an http(s) URL downloaded into the cache
+    /// (<c>RESNET_MLNET_HOME</c>) and pinned by <see cref="PretrainedSha256"/>. The checkpoint's classifier head is
+    /// replaced by a fresh one for this data's classes; a gray model's first convolution is derived from RGB weights.
+    /// What was loaded is in <see cref="ResNetClassifierTransformer.PretrainedLoad"/>; a backbone key that is missing or
+    /// mis-shaped (usually the wrong <see cref="Architecture"/>) is an error naming the keys. Default null: train from
+    /// scratch.</summary>
+    public string? Pretrained { get; init; }
+    /// <summary>The SHA-256 of the <see cref="Pretrained"/> file (64 hex digits): required for a URL, checked for a file
+    /// when given. Default null.</summary>
+    public string? PretrainedSha256 { get; init; }
+    /// <summary>How pretrained weights are trained. Default null: <see cref="FineTuningMode.FrozenBackbone"/> when
+    /// <see cref="Pretrained"/> is set (fast and safe with few images; choose <see cref="FineTuningMode.FineTune"/> for
+    /// more accuracy when images and time allow, docs/transfer.md); without <see cref="Pretrained"/> the whole network
+    /// trains from scratch and setting a mode is an error.</summary>
+    public FineTuningMode? FineTuning { get; init; }
+    /// <summary>With <see cref="FineTuningMode.FineTune"/>, the backbone's learning rate as a multiple of
+    /// <see cref="LearningRate"/> (the new head trains at the full rate); 0 freezes the backbone but still runs it per
+    /// epoch (so augmentation applies). Default 0.1.</summary>
+    public double BackboneLearningRateMultiplier { get; init; } = 0.1;
+    /// <summary>Keep the BatchNorm layers in evaluation mode while training: normalise with the pretrained running
+    /// statistics and leave them unchanged. Default null: frozen with <see cref="FineTuningMode.FrozenBackbone"/>
+    /// (necessarily), updated otherwise.</summary>
+    public bool? FreezeBatchNormStatistics { get; init; }
+
+    /// <summary>The fine-tuning mode in effect: <see cref="FineTuning"/>, defaulted; null when training from scratch.</summary>
+    public FineTuningMode? EffectiveFineTuning => Pretrained == null ? null : FineTuning ?? FineTuningMode.FrozenBackbone;
+    /// <summary>Whether BN statistics are frozen: <see cref="FreezeBatchNormStatistics"/>, defaulted.</summary>
+    public bool EffectiveFreezeBatchNormStatistics => FreezeBatchNormStatistics ?? EffectiveFineTuning == FineTuningMode.FrozenBackbone;
+
     /// <summary>Passes over the training data. Default 10.</summary>
     public int Epochs { get; init; } = 10;
     /// <summary>Images per optimiser step. Default 32.</summary>
@@ -116,6 +146,18 @@ public sealed record ResNetClassifierOptions
         if (ScoringThreads is < 1) throw new ArgumentException($"ScoringThreads must be at least 1, got {ScoringThreads}");
         foreach (var (name, column) in new[] { ("ImageColumnName", ImageColumnName), ("LabelColumnName", LabelColumnName), ("ScoreColumnName", ScoreColumnName), ("PredictedLabelColumnName", PredictedLabelColumnName) })
             if (string.IsNullOrWhiteSpace(column)) throw new ArgumentException($"{name} must name a column");
+        if (Pretrained == null && PretrainedSha256 != null) throw new ArgumentException("PretrainedSha256 is set but Pretrained names no weights");
+        if (Pretrained == null && FineTuning != null)
+            throw new ArgumentException($"FineTuning = {FineTuning} needs Pretrained weights; without them the whole network trains from scratch");
+        if (!(BackboneLearningRateMultiplier >= 0) || double.IsInfinity(BackboneLearningRateMultiplier))
+            throw new ArgumentException($"BackboneLearningRateMultiplier must be a finite value >= 0, got {BackboneLearningRateMultiplier}");
+        if (EffectiveFineTuning == FineTuningMode.FrozenBackbone)
+        {
+            if (FreezeBatchNormStatistics == false)
+                throw new ArgumentException("FreezeBatchNormStatistics = false needs FineTuning = FineTune: a frozen backbone keeps its pretrained BN statistics");
+            if (Augmentation.RandomCropPadding != 0 || Augmentation.HorizontalFlip)
+                throw new ArgumentException("Augmentation needs FineTuning = FineTune: a frozen backbone computes each image's features once");
+        }
         ToTrainerOptions(Device).Validate();
     }
 
@@ -125,6 +167,8 @@ public sealed record ResNetClassifierOptions
         Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, Schedule = Schedule, WeightDecay = WeightDecay,
         LabelSmoothing = LabelSmoothing, Augmentation = Augmentation, EarlyStoppingPatience = EarlyStoppingPatience,
         Seed = Seed, Device = device, CheckpointDirectory = CheckpointDirectory, Resume = Resume, Precision = Precision,
+        BackboneLearningRateScale = EffectiveFineTuning == FineTuningMode.FineTune ? BackboneLearningRateMultiplier : 1,
+        FreezeBatchNormStatistics = EffectiveFreezeBatchNormStatistics,
     };
 
     /// <summary>The training settings as text, for the model manifest.</summary>
@@ -139,5 +183,8 @@ public sealed record ResNetClassifierOptions
         ["augmentation"] = $"crop padding {Augmentation.RandomCropPadding}, flip {Augmentation.HorizontalFlip}",
         ["validationFraction"] = ValidationFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(), ["device"] = device.ToString(), ["precision"] = Precision.ToString(),
+        ["pretrained"] = Pretrained ?? "none", ["fineTuning"] = EffectiveFineTuning?.ToString() ?? "none (from scratch)",
+        ["backboneLearningRateMultiplier"] = BackboneLearningRateMultiplier.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        ["freezeBatchNormStatistics"] = EffectiveFreezeBatchNormStatistics.ToString(),
     };
 }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using ResNet.MLNet.Engine;
 using ResNet.MLNet.Models;
+using ResNet.MLNet.Models.Pretrained;
 
 namespace ResNet.MLNet;
 
@@ -20,22 +21,38 @@ public sealed class ResNetClassifierTransformer : ITransformer, ICanSaveModel
     private readonly byte[] _weights;
     private readonly int _channels;
 
-    internal ResNetClassifierTransformer(ITransformer scoring, byte[] weights, int channels, byte[] onnx, ResNetArchitecture architecture,
+    internal ResNetClassifierTransformer(ITransformer scoring, byte[] weights, ResNetClassifierOptions options, byte[] onnx,
         IReadOnlyList<string> classNames, IReadOnlyDictionary<string, string> trainingOptions, IReadOnlyList<EpochMetrics> history,
-        IReadOnlyList<SkippedImage> skipped)
+        IReadOnlyList<SkippedImage> skipped, PretrainedLoadReport? pretrainedLoad)
     {
         _scoring = scoring;
         _onnx = onnx;
         _weights = weights;
-        _channels = channels;
-        Architecture = architecture;
+        _channels = options.Channels;
+        Options = options;
+        Architecture = options.Architecture;
         ClassNames = classNames;
         TrainingOptions = trainingOptions;
         History = history;
         SkippedImages = skipped;
+        PretrainedLoad = pretrainedLoad;
     }
 
-    /// <summary>The trained weights as safetensors bytes (torchvision parameter names).</summary>
+    /// <summary>The options it was trained with, normalisation resolved (what a featurizer of this network reuses).</summary>
+    internal ResNetClassifierOptions Options { get; }
+
+    /// <summary>The per-channel means the network's input is normalised with (given, recorded in the pretrained
+    /// weights, or the default; baked into <see cref="OnnxModel"/>).</summary>
+    public IReadOnlyList<float> Mean => Options.EffectiveMean;
+    /// <summary>The per-channel standard deviations (see <see cref="Mean"/>).</summary>
+    public IReadOnlyList<float> Std => Options.EffectiveStd;
+
+    /// <summary>What was loaded from <see cref="ResNetClassifierOptions.Pretrained"/> (loaded, unexpected and renamed
+    /// keys, the head kept fresh, adapted input channels); null when trained from scratch.</summary>
+    public PretrainedLoadReport? PretrainedLoad { get; }
+
+    /// <summary>The trained weights as safetensors bytes (torchvision parameter names; the metadata records the input
+    /// normalisation, so they serve as <see cref="ResNetClassifierOptions.Pretrained"/> weights as they are).</summary>
     public ReadOnlyMemory<byte> Weights => _weights;
 
     /// <summary>A new libtorch copy of the trained network (CPU, evaluation mode) for libtorch scoring

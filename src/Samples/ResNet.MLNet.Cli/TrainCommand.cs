@@ -30,9 +30,15 @@ internal static class TrainCommand
         var skip = new Option<bool>("--skip-undecodable") { Description = "Leave out images that cannot be decoded (and list them)" };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint after every epoch here" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir" };
+        var pretrained = new Option<string?>("--pretrained") { Description = "Start from pretrained weights: a safetensors or PyTorch .pth file, or an http(s) URL (with --pretrained-sha256); the head is replaced for your classes" };
+        var pretrainedSha = new Option<string?>("--pretrained-sha256") { Description = "SHA-256 of the --pretrained file (required for a URL)" };
+        var fineTuning = new Option<FineTuningMode?>("--fine-tuning") { Description = "With --pretrained: FrozenBackbone (default; features computed once, only the head trains) or FineTune (whole network)" };
+        var backboneLr = new Option<double>("--backbone-lr-multiplier") { Description = "FineTune: backbone learning rate as a multiple of --learning-rate", DefaultValueFactory = _ => d.BackboneLearningRateMultiplier };
+        var freezeBn = new Option<bool?>("--freeze-bn") { Description = "Keep BN statistics as pretrained (default: frozen with FrozenBackbone, updated with FineTune)" };
         var command = new Command("train", "Train a classifier on labelled images and save it as a model zip")
         {
             data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, device, precision, seed, skip, checkpoints, resume, onnx,
+            pretrained, pretrainedSha, fineTuning, backboneLr, freezeBn,
         };
         command.SetAction(r => DataLoading.Run(() =>
         {
@@ -48,6 +54,8 @@ internal static class TrainCommand
                 Device = Device.Parse(r.GetValue(device)!), SkipUndecodableImages = r.GetValue(skip),
                 CheckpointDirectory = r.GetValue(checkpoints), Resume = r.GetValue(resume),
                 Precision = Engine.TrainingPrecisionNames.Parse(r.GetValue(precision)!),
+                Pretrained = r.GetValue(pretrained), PretrainedSha256 = r.GetValue(pretrainedSha), FineTuning = r.GetValue(fineTuning),
+                BackboneLearningRateMultiplier = r.GetValue(backboneLr), FreezeBatchNormStatistics = r.GetValue(freezeBn),
                 MetricsCallback = m => Console.WriteLine(
                     $"\repoch {m.Epoch}/{m.Epochs}  loss {m.TrainLoss:0.0000}  accuracy {m.TrainAccuracy:P1}" +
                     (m.ValidationAccuracy is { } va ? $"  validation loss {m.ValidationLoss:0.0000} accuracy {va:P1}" : "") +
@@ -59,6 +67,7 @@ internal static class TrainCommand
                 .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
             var trained = pipeline.Fit(view);
             var classifier = trained.OfType<ResNetClassifierTransformer>().Single();
+            if (classifier.PretrainedLoad is { } load) Console.WriteLine($"pretrained {load}");
             foreach (var s in classifier.SkippedImages) Console.WriteLine($"skipped {s.Source}: {s.Reason}");
             if (classifier.SkippedImages.Count > 0) Console.WriteLine($"{classifier.SkippedImages.Count} undecodable image(s) skipped");
             ml.Model.Save(trained, view.Schema, r.GetValue(model)!);

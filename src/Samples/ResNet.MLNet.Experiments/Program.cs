@@ -4,6 +4,8 @@ using ResNet.MLNet.Engine;
 using ResNet.MLNet.Experiments;
 using ResNet.MLNet.Torch;
 
+if (args.Length > 0 && args[0] == "transfer") return TransferExperiment.Run(args[1..]);
+
 ExperimentOptions options;
 try
 {

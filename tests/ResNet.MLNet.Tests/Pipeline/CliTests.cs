@@ -10,7 +10,7 @@ namespace ResNet.MLNet.Tests.Pipeline;
 [Collection("Pipeline")]
 public class CliTests(PipelineFixture fixture)
 {
-    private static (int ExitCode, string Output, string Error) CliIn(string folder, params string[] args)
+    internal static (int ExitCode, string Output, string Error) CliIn(string folder, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(folder, "resnet-mlnet.dll"));
@@ -78,7 +78,14 @@ public class CliTests(PipelineFixture fixture)
             if (Path.GetFileName(entry) != "libresnet_native.so")
                 File.CreateSymbolicLink(Path.Combine(bare, Path.GetFileName(entry)), entry);
         Assert.False(File.Exists(Path.Combine(bare, "libresnet_native.so")));
-        var predict = CliIn(bare, new[] { "predict", path, "--tsv" }.Concat(files).ToArray());
+        AssertPredictedScoresEqual(bare, path, files, expected);
+    }
+
+    /// <summary>Runs <c>predict MODEL --tsv FILES</c> in another process (the CLI in <paramref name="cliFolder"/>) and
+    /// checks that every file's probabilities equal <paramref name="expected"/>'s, bit for bit.</summary>
+    internal static void AssertPredictedScoresEqual(string cliFolder, string model, IReadOnlyList<string> files, IReadOnlyList<ImagePrediction> expected)
+    {
+        var predict = CliIn(cliFolder, new[] { "predict", model, "--tsv" }.Concat(files).ToArray());
         Assert.True(predict.ExitCode == 0, predict.Error);
         var lines = predict.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(files.Count, lines.Length);

@@ -14,3 +14,16 @@ def build(name, num_classes=1000, in_channels=3, option="A"):
         import torch.nn as nn
         model.conv1 = nn.Conv2d(in_channels, 64, 7, 2, 3, bias=False)
     return model
+
+
+def randomize_batchnorm(model):
+    """Random BN affine parameters and running statistics (in module order), so that eval mode exercises them."""
+    import torch
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+                m.running_mean.uniform_(-0.1, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+    return model

@@ -7,21 +7,14 @@ import sys
 import torch
 
 import st
-from models import build
+from models import build, randomize_batchnorm
 
 name, classes, channels, batch, size, option, out = sys.argv[1:]
 classes, channels, batch, size = int(classes), int(channels), int(batch), int(size)
 torch.set_num_threads(2)
 torch.manual_seed(1234)
 model = build(name, classes, channels, option)
-# Randomise BN statistics and affine parameters so eval mode exercises them.
-with torch.no_grad():
-    for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.weight.uniform_(0.5, 1.5)
-            m.bias.uniform_(-0.2, 0.2)
-            m.running_mean.uniform_(-0.1, 0.1)
-            m.running_var.uniform_(0.5, 1.5)
+randomize_batchnorm(model)
 st.save(f"{out}/weights.safetensors", model.state_dict())
 
 x = torch.randn(batch, channels, size, size)

@@ -10,20 +10,17 @@ import torch
 import torchvision
 
 import st
+from models import randomize_batchnorm
 
 out = sys.argv[1]
 torch.set_num_threads(2)
 torch.manual_seed(4321)
 
 model = torchvision.models.resnet18()
-with torch.no_grad():
-    for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.weight.uniform_(0.5, 1.5)
-            m.bias.uniform_(-0.2, 0.2)
-            m.running_mean.uniform_(-0.1, 0.1)
-            m.running_var.uniform_(0.5, 1.5)
-            m.num_batches_tracked.fill_(7)
+randomize_batchnorm(model)
+for m in model.modules():
+    if isinstance(m, torch.nn.BatchNorm2d):
+        m.num_batches_tracked.fill_(7)
 sd = model.state_dict()
 torch.save(sd, f"{out}/resnet18.pth")
 torch.save(sd, f"{out}/resnet18_legacy.pth", _use_new_zipfile_serialization=False)

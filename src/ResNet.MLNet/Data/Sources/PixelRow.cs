@@ -15,7 +15,7 @@ public sealed class PixelRow
     public string Label { get; set; } = "";
 
     /// <summary>A lazy view of <paramref name="rows"/> whose Image column has shape (C, H, W).</summary>
-    internal static IDataView View(DataOperationsCatalog catalog, IEnumerable<PixelRow> rows, int channels, int height, int width)
+    public static IDataView View(DataOperationsCatalog catalog, IEnumerable<PixelRow> rows, int channels, int height, int width)
     {
         var schema = SchemaDefinition.Create(typeof(PixelRow));
         schema[nameof(Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, channels, height, width);

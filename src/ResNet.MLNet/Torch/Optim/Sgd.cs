@@ -21,35 +21,62 @@ public sealed record SgdOptions
 
 /// <summary>
 /// Stochastic gradient descent with momentum, identical to <c>torch.optim.SGD</c>, updating the whole parameter list
-/// in one native call per step. Owns its momentum buffers (exposed for checkpoints).
+/// in one native call per step (one per learning-rate group when parameters have their own learning-rate scales, as
+/// torch's parameter groups). Owns its momentum buffers (exposed for checkpoints).
 /// </summary>
 public sealed class Sgd : IDisposable
 {
     private readonly IReadOnlyList<Tensor> _parameters;
     private readonly IntPtr[] _buffers;
     private readonly byte[] _decayMask;
+    private readonly (double Scale, int[] Indices)[] _groups;
 
     /// <summary>The settings; <see cref="SgdOptions.LearningRate"/> may be changed between steps by a schedule.</summary>
     public SgdOptions Options { get; set; }
 
     /// <summary>Creates the optimiser over <paramref name="parameters"/>.</summary>
-    public Sgd(IReadOnlyList<Tensor> parameters, SgdOptions options)
+    /// <param name="parameters">The tensors to update.</param>
+    /// <param name="options">The settings.</param>
+    /// <param name="learningRateScales">One multiplier of <see cref="SgdOptions.LearningRate"/> per parameter (torch's
+    /// parameter groups with their own <c>lr</c>), or null for 1 everywhere. Positive values only: leave a frozen
+    /// parameter out of the list instead.</param>
+    public Sgd(IReadOnlyList<Tensor> parameters, SgdOptions options, IReadOnlyList<double>? learningRateScales = null)
     {
         _parameters = parameters.ToList();
         Options = options;
         _buffers = new IntPtr[_parameters.Count];
         _decayMask = _parameters.Select(p => (byte)(options.NoDecayOnNormAndBias && p.Dim <= 1 ? 0 : 1)).ToArray();
+        var scales = learningRateScales ?? Enumerable.Repeat(1.0, _parameters.Count).ToArray();
+        if (scales.Count != _parameters.Count)
+            throw new ArgumentException($"learningRateScales has {scales.Count} values for {_parameters.Count} parameters", nameof(learningRateScales));
+        foreach (var s in scales)
+            if (!(s > 0) || double.IsInfinity(s))
+                throw new ArgumentException($"learning-rate scales must be positive and finite, got {s}", nameof(learningRateScales));
+        _groups = Enumerable.Range(0, _parameters.Count).GroupBy(i => scales[i]).Select(g => (g.Key, g.ToArray())).ToArray();
     }
 
     /// <summary>Applies one update from the parameters' current gradients.</summary>
-    public unsafe void Step()
+    public void Step()
+    {
+        using var list = new HandleList(_parameters);
+        if (_groups.Length == 1) Step(list.Pointers, _buffers, _decayMask, _groups[0].Scale);
+        else
+            foreach (var (scale, indices) in _groups)
+            {
+                // The native step creates momentum buffers on first use: gather, step, scatter back.
+                var buffers = indices.Select(i => _buffers[i]).ToArray();
+                Step(indices.Select(i => list.Pointers[i]).ToArray(), buffers, indices.Select(i => _decayMask[i]).ToArray(), scale);
+                for (int k = 0; k < indices.Length; k++) _buffers[indices[k]] = buffers[k];
+            }
+    }
+
+    private unsafe void Step(IntPtr[] parameters, IntPtr[] buffers, byte[] decayMask, double scale)
     {
         var o = Options;
-        using var list = new HandleList(_parameters);
-        fixed (IntPtr* p = list.Pointers)
-        fixed (IntPtr* b = _buffers)
-        fixed (byte* m = _decayMask)
-            NativeMethods.Check(NativeMethods.rn_sgd_step(p, b, _parameters.Count, o.LearningRate, o.Momentum, o.Dampening,
+        fixed (IntPtr* p = parameters)
+        fixed (IntPtr* b = buffers)
+        fixed (byte* m = decayMask)
+            NativeMethods.Check(NativeMethods.rn_sgd_step(p, b, parameters.Length, o.LearningRate * scale, o.Momentum, o.Dampening,
                 o.WeightDecay, m, o.Nesterov ? 1 : 0));
     }
 
