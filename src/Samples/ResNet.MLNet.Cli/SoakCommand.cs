@@ -25,7 +25,7 @@ internal static class SoakCommand
         var predictions = new Option<int>("--predictions") { Description = "Predictions per thread", DefaultValueFactory = _ => 20_000 };
         var invalidEvery = new Option<int>("--invalid-every") { Description = "Every n-th image is an invalid one", DefaultValueFactory = _ => 4 };
         var tolerance = new Option<double>("--rss-tolerance") { Description = "Allowed resident-memory growth after warm-up, as a fraction", DefaultValueFactory = _ => 0.05 };
-        var shared = new Option<bool>("--shared-model") { Description = "All engines on one loaded model (crashes in ML.NET 5.0.1's OnnxTransformer; see docs/limits.md)" };
+        var shared = new Option<bool>("--shared-model") { Description = "All engines on one loaded model, disposed together at the end (see docs/limits.md)" };
         var command = new Command("soak", "Long multi-threaded prediction run with valid and invalid images: memory, leaks and errors") { model, images, threads, predictions, invalidEvery, tolerance, shared };
         command.SetAction(r => DataLoading.Run(() =>
         {
@@ -77,11 +77,12 @@ internal static class SoakCommand
         var rss = new List<(double Seconds, long Bytes)>();
         long baseline = 0;
         using var warmedUp = new CountdownEvent(threads);
+        var sharedEngines = new System.Collections.Concurrent.ConcurrentBag<object>();
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
-            // ML.NET 5.0.1's OnnxTransformer is not safe when engines of one loaded model run at once (measured here:
-            // NullReferenceException inside InferenceSession.Run, then a segfault): each thread loads its own copy.
+            // Disposing an ML.NET 5.0.1 PredictionEngine disposes the ONNX Runtime session of its model: engines sharing
+            // one loaded model are disposed only after every thread is done (below), as a pool keeps them.
             var own = sharedModel ? model : ml.Model.LoadChecked(modelPath, out _);
             var engine = ml.Model.CreatePredictionEngine<PredictCommand.Input, PredictCommand.Output>(own);
             for (int i = 0; i < per; i++)
@@ -106,8 +107,9 @@ internal static class SoakCommand
                 }
             }
             if (per <= warmup) warmedUp.Signal();
+            if (sharedModel) { sharedEngines.Add(engine); return; }
             (engine as IDisposable)?.Dispose();
-            if (!sharedModel) (own as IDisposable)?.Dispose();
+            (own as IDisposable)?.Dispose();
         }) { IsBackground = true }).ToList();
         workers.ForEach(w => w.Start());
         // Sample resident memory twice a second; the baseline is taken when every thread has finished warming up.
@@ -118,6 +120,7 @@ internal static class SoakCommand
             workers.First(w => w.IsAlive).Join(500);
         }
         workers.ForEach(w => w.Join());
+        foreach (var engine in sharedEngines) (engine as IDisposable)?.Dispose();
         long final = ResidentBytes();
         if (baseline == 0) baseline = rss.Count > 0 ? rss[0].Bytes : final;
         long peakAfterWarmup = rss.Where(s => s.Bytes > 0).Select(s => s.Bytes).DefaultIfEmpty(final).Max();
