@@ -7,7 +7,7 @@ DOTNET ?= dotnet
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 # Native build and test needs: libtorch (C++), the PyTorch/torchvision references, image codecs, the data set.
-APT_PACKAGES := cmake g++ make libtorch-dev python3-torch python3-torchvision python3-numpy python3-sklearn python3-pil python3-onnx \
+APT_PACKAGES := cmake g++ make libtorch-dev libgloo-dev python3-torch python3-torchvision python3-numpy python3-sklearn python3-pil python3-onnx \
                 libturbojpeg0-dev libpng-dev dataset-fashion-mnist
 
 .PHONY: deps build test demo bench bench-pipeline clean

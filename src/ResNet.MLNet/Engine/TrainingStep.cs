@@ -1,4 +1,5 @@
 using ResNet.MLNet.Torch;
+using ResNet.MLNet.Torch.Distributed;
 using ResNet.MLNet.Torch.Modules;
 using ResNet.MLNet.Torch.Optim;
 
@@ -13,6 +14,8 @@ public sealed class TrainingStep
 {
     private readonly Module _model;
     private readonly Sgd _sgd;
+    private readonly ProcessGroup? _group;
+    private readonly IReadOnlyList<Tensor> _parameters;
 
     /// <summary>Where inputs are moved before the forward pass.</summary>
     public Device Device { get; }
@@ -23,12 +26,14 @@ public sealed class TrainingStep
     /// <summary>Label smoothing of the loss.</summary>
     public double LabelSmoothing { get; }
 
-    /// <summary>Steps <paramref name="model"/> with <paramref name="sgd"/> (whose parameters must be the model's).</summary>
-    public TrainingStep(Module model, Sgd sgd, Device device, bool channelsLast, double labelSmoothing = 0)
+    /// <summary>Steps <paramref name="model"/> with <paramref name="sgd"/> (whose parameters must be the model's); with a
+    /// <paramref name="group"/>, gradients are averaged over its ranks between backward and the update.</summary>
+    public TrainingStep(Module model, Sgd sgd, Device device, bool channelsLast, double labelSmoothing = 0, ProcessGroup? group = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _sgd = sgd ?? throw new ArgumentNullException(nameof(sgd));
-        (Device, ChannelsLast, LabelSmoothing) = (device, channelsLast, labelSmoothing);
+        (Device, ChannelsLast, LabelSmoothing, _group) = (device, channelsLast, labelSmoothing, group);
+        _parameters = group == null ? Array.Empty<Tensor>() : model.Parameters();
     }
 
     /// <summary>
@@ -45,6 +50,7 @@ public sealed class TrainingStep
         var logits = _model.Forward(x);
         var loss = F.CrossEntropy(logits, y, Reduction.Mean, LabelSmoothing);
         loss.Backward();
+        _group?.AllReduceGradients(_parameters);
         _sgd.Step();
         return (loss.Detach(), logits.Detach());
     }
