@@ -78,6 +78,9 @@ public sealed record ResNetClassifierOptions
     public string? CheckpointDirectory { get; init; }
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/>. Default false.</summary>
     public bool Resume { get; init; }
+    /// <summary>Train as one rank of a data-parallel group (see <see cref="TrainerOptions.Distributed"/> and
+    /// docs/distributed.md); every rank fits the same model. Default null (one process).</summary>
+    public Torch.Distributed.ProcessGroupOptions? Distributed { get; init; }
 
     /// <summary>Leave out training images that cannot be read or decoded (listed in
     /// <see cref="ResNetClassifierTransformer.SkippedImages"/>) instead of failing. Default false.</summary>
@@ -122,6 +125,7 @@ public sealed record ResNetClassifierOptions
         Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, Schedule = Schedule, WeightDecay = WeightDecay,
         LabelSmoothing = LabelSmoothing, Augmentation = Augmentation, EarlyStoppingPatience = EarlyStoppingPatience,
         Seed = Seed, Device = device, CheckpointDirectory = CheckpointDirectory, Resume = Resume,
+        Distributed = Distributed,
     };
 
     /// <summary>The training settings as text, for the model manifest.</summary>

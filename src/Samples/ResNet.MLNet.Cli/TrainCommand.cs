@@ -29,12 +29,23 @@ internal static class TrainCommand
         var skip = new Option<bool>("--skip-undecodable") { Description = "Leave out images that cannot be decoded (and list them)" };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint after every epoch here" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir" };
+        var nproc = new Option<int>("--nproc") { Description = "Data-parallel worker processes on this machine (cores split between them; docs/distributed.md)", DefaultValueFactory = _ => 1 };
+        var nnodes = new Option<int>("--nnodes") { Description = "Machines taking part (run the same command on each with its --node-rank)", DefaultValueFactory = _ => 1 };
+        var nodeRank = new Option<int>("--node-rank") { Description = "This machine's index among --nnodes (0 hosts the rendezvous)" };
+        var masterAddr = new Option<string>("--master-addr") { Description = "Address of node 0, reachable from every machine", DefaultValueFactory = _ => "127.0.0.1" };
+        var masterPort = new Option<int>("--master-port") { Description = "Rendezvous TCP port on node 0", DefaultValueFactory = _ => 29500 };
+        var distTimeout = new Option<double>("--dist-timeout") { Description = "Seconds a rank waits for the others before failing", DefaultValueFactory = _ => 300 };
         var command = new Command("train", "Train a classifier on labelled images and save it as a model zip")
         {
             data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, device, seed, skip, checkpoints, resume, onnx,
+            nproc, nnodes, nodeRank, masterAddr, masterPort, distTimeout,
         };
         command.SetAction(r => DataLoading.Run(() =>
         {
+            if (!DistributedLauncher.IsWorker && (r.GetValue(nproc) > 1 || r.GetValue(nnodes) > 1))
+                return DistributedLauncher.Launch(Environment.GetCommandLineArgs()[1..], new DistributedLauncher.Plan(
+                    r.GetValue(nproc), r.GetValue(nnodes), r.GetValue(nodeRank), r.GetValue(masterAddr)!, r.GetValue(masterPort)));
+            var distributed = DistributedLauncher.WorkerOptions(r.GetValue(distTimeout));
             var ml = new MLContext(r.GetValue(seed));
             var view = DataLoading.Load(ml, r.GetValue(data)!);
             var options = d with
@@ -45,7 +56,7 @@ internal static class TrainCommand
                 LearningRate = r.GetValue(learningRate), ValidationFraction = r.GetValue(validation),
                 Augmentation = r.GetValue(augment) ? Engine.AugmentationOptions.Standard : Engine.AugmentationOptions.None,
                 Device = Device.Parse(r.GetValue(device)!), SkipUndecodableImages = r.GetValue(skip),
-                CheckpointDirectory = r.GetValue(checkpoints), Resume = r.GetValue(resume),
+                CheckpointDirectory = r.GetValue(checkpoints), Resume = r.GetValue(resume), Distributed = distributed,
                 MetricsCallback = m => Console.WriteLine(
                     $"\repoch {m.Epoch}/{m.Epochs}  loss {m.TrainLoss:0.0000}  accuracy {m.TrainAccuracy:P1}" +
                     (m.ValidationAccuracy is { } va ? $"  validation loss {m.ValidationLoss:0.0000} accuracy {va:P1}" : "") +
@@ -59,6 +70,7 @@ internal static class TrainCommand
             var classifier = trained.OfType<ResNetClassifierTransformer>().Single();
             foreach (var s in classifier.SkippedImages) Console.WriteLine($"skipped {s.Source}: {s.Reason}");
             if (classifier.SkippedImages.Count > 0) Console.WriteLine($"{classifier.SkippedImages.Count} undecodable image(s) skipped");
+            if (distributed is { Rank: > 0 }) return 0; // rank 0 alone writes the model
             ml.Model.Save(trained, view.Schema, r.GetValue(model)!);
             if (r.GetValue(onnx) is { } onnxPath) classifier.ExportOnnx(onnxPath);
             Console.WriteLine($"saved {r.GetValue(model)} ({classifier.ClassNames.Count} classes: {string.Join(", ", classifier.ClassNames)})");

@@ -28,7 +28,7 @@ struct Group {
   std::string where(const std::string& what) const {
     std::string peer = size == 2 ? "peer rank " + std::to_string(1 - rank) : "a peer rank";
     return "distributed " + what + " failed on rank " + std::to_string(rank) + " of " + std::to_string(size) +
-           " (master " + master + ", timeout " + std::to_string(timeout.count() / 1000.0) + " s; " + peer +
+           " (master " + master + ", timeout " + c10::str(timeout.count() / 1000.0) + " s; " + peer +
            " died, stalled or is unreachable): ";
   }
 };
@@ -171,14 +171,6 @@ RN_EXPORT void rn_dist_free(void* group) {
     delete static_cast<Group*>(group);
   } catch (...) {
   }
-}
-
-RN_EXPORT int rn_dist_rank(void* group, int* rank, int* world_size) {
-  return rn::guard([&] {
-    auto& g = deref_group(group);
-    *rank = g.rank;
-    *world_size = g.size;
-  });
 }
 
 // Sums (average: then divides by the world size) the tensors across ranks in place, one Gloo all-reduce per dtype.
