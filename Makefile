@@ -33,9 +33,11 @@ demo: build
 	$(DOTNET) src/Samples/ResNet.MLNet.Demo/bin/$(CONFIG)/net10.0/resnet-demo.dll $(ARGS)
 
 # Ours vs PyTorch on the same libtorch, interleaved, medians; writes bench/results/latest.json. ARGS="--reps 11" etc.
-# Then the pipeline rows (bench-pipeline below).
+# Then ResNet-20 training as 2 ranks x 1 thread vs 1 process x 2 threads (bench/results/distributed-latest.json)
+# and the pipeline rows (bench-pipeline below).
 bench: build
 	$(DOTNET) src/Samples/ResNet.MLNet.Bench/bin/$(CONFIG)/net10.0/resnet-bench.dll $(ARGS)
+	$(DOTNET) src/Samples/ResNet.MLNet.Bench/bin/$(CONFIG)/net10.0/resnet-bench.dll distributed
 	$(MAKE) --no-print-directory bench-pipeline
 
 # Pipeline rows: JPEG decode+resize 224+normalise img/s (and the multiple of ResNet-18 training throughput it covers),
