@@ -7,7 +7,7 @@ DOTNET ?= dotnet
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 # Native build and test needs: libtorch (C++), the PyTorch/torchvision references, image codecs, the data set.
-APT_PACKAGES := cmake g++ make libtorch-dev python3-torch python3-torchvision python3-numpy python3-sklearn python3-pil python3-onnx \
+APT_PACKAGES := cmake g++ make libtorch-dev libgloo-dev python3-torch python3-torchvision python3-numpy python3-sklearn python3-pil python3-onnx \
                 libturbojpeg0-dev libpng-dev dataset-fashion-mnist fonts-dejavu-core
 
 .PHONY: deps build test fuzz asan soak demo bench bench-pipeline clean
@@ -59,9 +59,11 @@ demo: build
 
 # Ours vs tuned and plain PyTorch on the same libtorch (fp32 and bf16 rows), interleaved, medians and min-max; writes
 # bench/results/latest.json. ARGS="--reps 11", "--threads 1" (a loaded machine) etc. BLAS: Debian's default (docs/benchmarks.md).
-# Then the pipeline rows (bench-pipeline below).
+# Then ResNet-20 training as 2 ranks x 1 thread vs 1 process x 2 threads (bench/results/distributed-latest.json)
+# and the pipeline rows (bench-pipeline below).
 bench: build
 	$(DOTNET) src/Samples/ResNet.MLNet.Bench/bin/$(CONFIG)/net10.0/resnet-bench.dll $(ARGS)
+	$(DOTNET) src/Samples/ResNet.MLNet.Bench/bin/$(CONFIG)/net10.0/resnet-bench.dll distributed
 	$(MAKE) --no-print-directory bench-pipeline
 
 # Pipeline rows: JPEG decode+resize 224+normalise img/s (and the multiple of ResNet-18 training throughput it covers),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ResNet.MLNet.Torch;
+using ResNet.MLNet.Torch.Distributed;
 using ResNet.MLNet.Torch.Modules;
 using ResNet.MLNet.Torch.Optim;
 
@@ -40,6 +41,9 @@ public sealed class Trainer
     {
         TrainingDataChecks.CheckCompatible(train, validation);
         var o = _options;
+        using var group = o.Distributed is { } d ? ProcessGroup.Join(d) : null;
+        if (group != null && train.Count < o.BatchSize)
+            throw new ArgumentException($"distributed training needs at least BatchSize ({o.BatchSize}) images, got {train.Count}");
         _model.To(o.Device);
         if (o.ChannelsLast) _model.ToChannelsLast();
         var (parameters, scales, frozen) = ParameterGroups();
@@ -49,10 +53,11 @@ public sealed class Trainer
             LearningRate = o.LearningRate, Momentum = o.Momentum, Nesterov = o.Nesterov, WeightDecay = o.WeightDecay,
             NoDecayOnNormAndBias = o.NoDecayOnNormAndBias,
         }, scales);
-        var schedule = new LearningRateScheduler(o, (train.Count + o.BatchSize - 1) / o.BatchSize);
+        var schedule = new LearningRateScheduler(o, EpochRun.StepsPerEpoch(train.Count, o.BatchSize, group != null));
         var checkpoint = o.CheckpointDirectory is { } dir ? new TrainingCheckpoint(dir) : null;
         var history = new List<EpochMetrics>();
         if (o.Resume && checkpoint!.Exists) history.AddRange(checkpoint.Restore(_model, sgd, parameters.Count, o.Device).History);
+        group?.BroadcastModel(_model);
 
         var clock = Stopwatch.StartNew();
         int firstEpoch = history.Count;
@@ -63,8 +68,9 @@ public sealed class Trainer
             {
                 if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
                 var epochClock = Stopwatch.StartNew();
-                var run = new EpochRun(_model, sgd, schedule, o, epoch, ProgressInterval);
+                var run = new EpochRun(_model, sgd, schedule, o, epoch, ProgressInterval, group);
                 var (loss, accuracy, completed) = run.Train(train, batchProgress, cancellationToken);
+                group?.Broadcast(_model.NamedBuffers().Select(b => b.Value).ToList()); // one set of BN statistics
                 double imagesPerSecond = run.Images / epochClock.Elapsed.TotalSeconds;
                 if (!completed) { cancelled = true; break; }
                 var (validationLoss, validationAccuracy) = validation == null ? (null, null) : Evaluation.LossAndAccuracy(_model, validation, o);
@@ -72,7 +78,7 @@ public sealed class Trainer
                 var metrics = new EpochMetrics(epoch + 1, o.Epochs, loss, accuracy, validationLoss, validationAccuracy,
                     run.LastLearningRate, imagesPerSecond, clock.Elapsed, remaining);
                 history.Add(metrics);
-                checkpoint?.Save(_model, sgd, epoch + 1, o, history);
+                if (group is not { Rank: > 0 }) checkpoint?.Save(_model, sgd, epoch + 1, o, history);
                 progress?.Report(metrics);
                 stoppedEarly = EarlyStopping.ShouldStop(history, o.EarlyStoppingPatience);
             }

@@ -1,4 +1,5 @@
 using ResNet.MLNet.Torch;
+using ResNet.MLNet.Torch.Distributed;
 
 namespace ResNet.MLNet.Engine;
 
@@ -87,6 +88,14 @@ public sealed record TrainerOptions
     /// statistics and does not update them (the usual choice when fine-tuning on few images). Default false.</summary>
     public bool FreezeBatchNormStatistics { get; init; }
 
+    /// <summary>When set, this process is one rank of a data-parallel run (docs/distributed.md): <see cref="Trainer"/>
+    /// joins the group, copies rank 0's parameters and buffers to every rank, gives each rank a disjoint
+    /// <c>1/WorldSize</c> share of every <see cref="BatchSize"/> batch of the epoch's seeded order (the last partial
+    /// batch is dropped), averages gradients over the ranks before each step, reduces the epoch metrics, copies
+    /// rank 0's BN statistics at each epoch's end, and lets rank 0 alone write checkpoints. Default null
+    /// (one process).</summary>
+    public ProcessGroupOptions? Distributed { get; init; }
+
     /// <summary>Checks the settings; throws naming the offending one.</summary>
     public void Validate()
     {
@@ -105,5 +114,7 @@ public sealed record TrainerOptions
         if (BackboneLearningRateScale != 1 && string.IsNullOrEmpty(HeadParameterPrefix))
             throw new ArgumentException("HeadParameterPrefix must name the head's parameters when BackboneLearningRateScale is not 1");
         if (Resume && CheckpointDirectory == null) throw new ArgumentException("Resume needs a CheckpointDirectory");
+        if (Distributed?.Validated() is { WorldSize: var n } && BatchSize % n != 0)
+            throw new ArgumentException($"BatchSize ({BatchSize}) must be a multiple of the distributed world size ({n})");
     }
 }

@@ -1,4 +1,5 @@
 using ResNet.MLNet.Torch;
+using ResNet.MLNet.Torch.Distributed;
 using ResNet.MLNet.Torch.Modules;
 using ResNet.MLNet.Torch.Optim;
 
@@ -13,6 +14,8 @@ public sealed class TrainingStep
 {
     private readonly Module _model;
     private readonly Sgd _sgd;
+    private readonly ProcessGroup? _group;
+    private readonly IReadOnlyList<Tensor> _parameters;
 
     /// <summary>Where inputs are moved before the forward pass.</summary>
     public Device Device { get; }
@@ -26,15 +29,17 @@ public sealed class TrainingStep
     /// <summary>The arithmetic of the forward and backward passes.</summary>
     public TrainingPrecision Precision { get; }
 
-    /// <summary>Steps <paramref name="model"/> with <paramref name="sgd"/> (whose parameters must be the model's).</summary>
+    /// <summary>Steps <paramref name="model"/> with <paramref name="sgd"/> (whose parameters must be the model's); with a
+    /// <paramref name="group"/>, gradients are averaged over its ranks between backward and the update.</summary>
     /// <exception cref="NotSupportedException"><see cref="TrainingPrecision.BFloat16"/> on a CPU without AVX512_BF16.</exception>
     public TrainingStep(Module model, Sgd sgd, Device device, bool channelsLast, double labelSmoothing = 0,
-        TrainingPrecision precision = TrainingPrecision.Float32)
+        TrainingPrecision precision = TrainingPrecision.Float32, ProcessGroup? group = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _sgd = sgd ?? throw new ArgumentNullException(nameof(sgd));
         CheckSupported(precision, device);
-        (Device, ChannelsLast, LabelSmoothing, Precision) = (device, channelsLast, labelSmoothing, precision);
+        (Device, ChannelsLast, LabelSmoothing, Precision, _group) = (device, channelsLast, labelSmoothing, precision, group);
+        _parameters = group == null ? Array.Empty<Tensor>() : model.Parameters();
     }
 
     /// <summary>Throws when <paramref name="precision"/> cannot run on <paramref name="device"/>: CPU bf16 without
@@ -63,6 +68,7 @@ public sealed class TrainingStep
             loss = F.CrossEntropy(logits, y, Reduction.Mean, LabelSmoothing); // fp32 under autocast, as in PyTorch
         }
         loss.Backward();
+        _group?.AllReduceGradients(_parameters);
         _sgd.Step();
         var detached = logits.Detach();
         return (loss.Detach(), detached.DType == DType.Float32 ? detached : detached.To(DType.Float32));

@@ -111,6 +111,9 @@ public sealed record ResNetClassifierOptions
     public string? CheckpointDirectory { get; init; }
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/>. Default false.</summary>
     public bool Resume { get; init; }
+    /// <summary>Train as one rank of a data-parallel group (see <see cref="TrainerOptions.Distributed"/> and
+    /// docs/distributed.md); every rank fits the same model. Default null (one process).</summary>
+    public Torch.Distributed.ProcessGroupOptions? Distributed { get; init; }
 
     /// <summary>Leave out training images that cannot be read or decoded (listed in
     /// <see cref="ResNetClassifierTransformer.SkippedImages"/>) instead of failing. Default false.</summary>
@@ -169,6 +172,7 @@ public sealed record ResNetClassifierOptions
         Seed = Seed, Device = device, CheckpointDirectory = CheckpointDirectory, Resume = Resume, Precision = Precision,
         BackboneLearningRateScale = EffectiveFineTuning == FineTuningMode.FineTune ? BackboneLearningRateMultiplier : 1,
         FreezeBatchNormStatistics = EffectiveFreezeBatchNormStatistics,
+        Distributed = Distributed,
     };
 
     /// <summary>The training settings as text, for the model manifest.</summary>

@@ -32,6 +32,7 @@ onnx.SetAction(parsed =>
     return OnnxBench.Run(selected, parsed.GetValue(repetitions), parsed.GetValue(threads), parsed.GetValue(onnxOutput)!);
 });
 root.Subcommands.Add(onnx);
+root.Subcommands.Add(DistributedBench.Create());
 root.SetAction(parsed => Run(parsed.GetValue(repetitions), parsed.GetValue(threads), parsed.GetValue(filter),
     parsed.GetValue(cases)!, parsed.GetValue(worker)!, parsed.GetValue(output)!, parsed.GetValue(layout) == "channels-last"));
 return root.Parse(args).Invoke();

@@ -35,13 +35,23 @@ internal static class TrainCommand
         var fineTuning = new Option<FineTuningMode?>("--fine-tuning") { Description = "With --pretrained: FrozenBackbone (default; features computed once, only the head trains) or FineTune (whole network)" };
         var backboneLr = new Option<double>("--backbone-lr-multiplier") { Description = "FineTune: backbone learning rate as a multiple of --learning-rate", DefaultValueFactory = _ => d.BackboneLearningRateMultiplier };
         var freezeBn = new Option<bool?>("--freeze-bn") { Description = "Keep BN statistics as pretrained (default: frozen with FrozenBackbone, updated with FineTune)" };
+        var nproc = new Option<int>("--nproc") { Description = "Data-parallel worker processes on this machine (cores split between them; docs/distributed.md)", DefaultValueFactory = _ => 1 };
+        var nnodes = new Option<int>("--nnodes") { Description = "Machines taking part (run the same command on each with its --node-rank)", DefaultValueFactory = _ => 1 };
+        var nodeRank = new Option<int>("--node-rank") { Description = "This machine's index among --nnodes (0 hosts the rendezvous)" };
+        var masterAddr = new Option<string>("--master-addr") { Description = "Address of node 0, reachable from every machine", DefaultValueFactory = _ => "127.0.0.1" };
+        var masterPort = new Option<int>("--master-port") { Description = "Rendezvous TCP port on node 0", DefaultValueFactory = _ => 29500 };
+        var distTimeout = new Option<double>("--dist-timeout") { Description = "Seconds a rank waits for the others before failing", DefaultValueFactory = _ => 300 };
         var command = new Command("train", "Train a classifier on labelled images and save it as a model zip")
         {
             data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, device, precision, seed, skip, checkpoints, resume, onnx,
-            pretrained, pretrainedSha, fineTuning, backboneLr, freezeBn,
+            pretrained, pretrainedSha, fineTuning, backboneLr, freezeBn, nproc, nnodes, nodeRank, masterAddr, masterPort, distTimeout,
         };
         command.SetAction(r => DataLoading.Run(() =>
         {
+            if (!DistributedLauncher.IsWorker && (r.GetValue(nproc) > 1 || r.GetValue(nnodes) > 1))
+                return DistributedLauncher.Launch(Environment.GetCommandLineArgs()[1..], new DistributedLauncher.Plan(
+                    r.GetValue(nproc), r.GetValue(nnodes), r.GetValue(nodeRank), r.GetValue(masterAddr)!, r.GetValue(masterPort)));
+            var distributed = DistributedLauncher.WorkerOptions(r.GetValue(distTimeout));
             var ml = new MLContext(r.GetValue(seed));
             var view = DataLoading.Load(ml, r.GetValue(data)!);
             var options = d with
@@ -52,7 +62,7 @@ internal static class TrainCommand
                 LearningRate = r.GetValue(learningRate), ValidationFraction = r.GetValue(validation),
                 Augmentation = r.GetValue(augment) ? Engine.AugmentationOptions.Standard : Engine.AugmentationOptions.None,
                 Device = Device.Parse(r.GetValue(device)!), SkipUndecodableImages = r.GetValue(skip),
-                CheckpointDirectory = r.GetValue(checkpoints), Resume = r.GetValue(resume),
+                CheckpointDirectory = r.GetValue(checkpoints), Resume = r.GetValue(resume), Distributed = distributed,
                 Precision = Engine.TrainingPrecisionNames.Parse(r.GetValue(precision)!),
                 Pretrained = r.GetValue(pretrained), PretrainedSha256 = r.GetValue(pretrainedSha), FineTuning = r.GetValue(fineTuning),
                 BackboneLearningRateMultiplier = r.GetValue(backboneLr), FreezeBatchNormStatistics = r.GetValue(freezeBn),
@@ -70,6 +80,7 @@ internal static class TrainCommand
             if (classifier.PretrainedLoad is { } load) Console.WriteLine($"pretrained {load}");
             foreach (var s in classifier.SkippedImages) Console.WriteLine($"skipped {s.Source}: {s.Reason}");
             if (classifier.SkippedImages.Count > 0) Console.WriteLine($"{classifier.SkippedImages.Count} undecodable image(s) skipped");
+            if (distributed is { Rank: > 0 }) return 0; // rank 0 alone writes the model
             ml.Model.Save(trained, view.Schema, r.GetValue(model)!);
             if (r.GetValue(onnx) is { } onnxPath) classifier.ExportOnnx(onnxPath);
             Console.WriteLine($"saved {r.GetValue(model)} ({classifier.ClassNames.Count} classes: {string.Join(", ", classifier.ClassNames)})");

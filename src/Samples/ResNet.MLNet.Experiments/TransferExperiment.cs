@@ -113,6 +113,7 @@ internal static class TransferExperiment
             {
                 ImageColumnName = "Image", Pretrained = weights, Architecture = ResNetArchitecture.ResNet20, ImageSize = 28, Channels = 1,
             }))
+            .AppendCacheCheckpoint(ml) // SDCA passes over the data many times: featurize once
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
             .Fit(View(ml, rows));
 

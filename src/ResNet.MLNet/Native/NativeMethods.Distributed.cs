@@ -1,0 +1,16 @@
+using System.Runtime.InteropServices;
+
+namespace ResNet.MLNet.Native;
+
+internal static partial class NativeMethods
+{
+    // --- distributed.cpp (c10d, Gloo)
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int rn_dist_create(string masterAddr, int masterPort, int rank, int worldSize, int hostStore,
+        string? storePrefix, string? networkInterface, long timeoutMs, out IntPtr group);
+    [LibraryImport(Library)] internal static partial void rn_dist_free(IntPtr group);
+    [LibraryImport(Library)] internal static unsafe partial int rn_dist_allreduce(Torch.Distributed.ProcessGroupHandle group, IntPtr* tensors, int count, int average);
+    [LibraryImport(Library)] internal static unsafe partial int rn_dist_allreduce_grads(Torch.Distributed.ProcessGroupHandle group, IntPtr* parameters, int count, int average);
+    [LibraryImport(Library)] internal static unsafe partial int rn_dist_broadcast(Torch.Distributed.ProcessGroupHandle group, IntPtr* tensors, int count, int root);
+    [LibraryImport(Library)] internal static partial int rn_dist_barrier(Torch.Distributed.ProcessGroupHandle group);
+}

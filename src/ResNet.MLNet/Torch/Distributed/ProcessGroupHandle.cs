@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+using ResNet.MLNet.Native;
+
+namespace ResNet.MLNet.Torch.Distributed;
+
+/// <summary>Owns one native process group (c10d store + Gloo group); released exactly once.</summary>
+internal sealed class ProcessGroupHandle : SafeHandle
+{
+    public ProcessGroupHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    internal ProcessGroupHandle(IntPtr raw) : this() => SetHandle(raw);
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    protected override bool ReleaseHandle()
+    {
+        NativeMethods.rn_dist_free(handle);
+        return true;
+    }
+}
