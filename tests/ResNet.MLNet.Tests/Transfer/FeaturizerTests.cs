@@ -60,6 +60,7 @@ public class FeaturizerTests(PipelineFixture fixture, TransferReferenceFixture r
         var train = ml.Data.LoadImagesFromDirectory(fixture.TrainFolder);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
             .Append(ml.Transforms.ResNetFeaturizer(fixture.Classifier))
+            .AppendCacheCheckpoint(ml) // SDCA passes over the data many times: featurize once
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var model = pipeline.Fit(train);
