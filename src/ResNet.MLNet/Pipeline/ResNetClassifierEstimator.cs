@@ -93,16 +93,17 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
                 ? FrozenBackboneTraining.Fit(model, trainData, validation, trainerOptions, progress, o.CancellationToken, batchProgress)
                 : new Trainer(model, trainerOptions).Fit(trainData, validation, progress, o.CancellationToken, batchProgress);
         }
-        if (result.History.Count > 0 && skipped().Count >= rows)
-            throw new ArgumentException($"none of the {rows} training images could be decoded (first: {skipped()[0].Source}: {skipped()[0].Reason})");
-        foreach (var s in skipped()) Log($"skipped {s.Source}: {s.Reason}");
+        var skippedImages = skipped();
+        if (result.History.Count > 0 && skippedImages.Count >= rows)
+            throw new ArgumentException($"none of the {rows} training images could be decoded (first: {skippedImages[0].Source}: {skippedImages[0].Reason})");
+        foreach (var s in skippedImages) Log($"skipped {s.Source}: {s.Reason}");
         model.To(Device.Cpu);
         model.Eval();
         var onnx = ExportOnnx(o, model, kind, classes, device);
         var scoring = ScoringChain.Build(ml, input, preprocessing, kind, o, keys, onnx);
         var weights = new MemoryStream();
         SafeTensors.Save(weights, model.StateDict(), PretrainedSource.NormalisationMetadata(o.EffectiveMean, o.EffectiveStd));
-        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o, onnx, classes, o.Describe(device), result.History, skipped().ToList(), loadReport);
+        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o, onnx, classes, o.Describe(device), result.History, skippedImages.ToList(), loadReport);
     }
 
     /// <summary>The network to train: freshly initialised, or built with <paramref name="weightsPath"/>'s weights and a

@@ -19,7 +19,6 @@ internal sealed class StreamingTrainingData : ITrainingData
     private readonly ImageInputKind _kind;
     private readonly ResNetClassifierOptions _options;
     private readonly string _what;
-    private readonly bool _skipUndecodable;
     private readonly long _memoryBudget;
     private readonly ConcurrentDictionary<string, SkippedImage> _skipped = new();
 
@@ -39,7 +38,6 @@ internal sealed class StreamingTrainingData : ITrainingData
         _memoryBudget = memoryBudget;
         if (rows > int.MaxValue) throw new ArgumentException($"{what}: {rows} rows are more than one training run supports ({int.MaxValue})");
         (_input, Count, _preprocessing, _kind, _options, ClassNames, _what) = (input, (int)rows, preprocessing, kind, options, classNames, what);
-        _skipUndecodable = options.SkipUndecodableImages;
     }
 
     /// <summary>Rows in ML.NET's shuffle pool: all of them when the rows are paths (cheap to hold), else as many rows
@@ -62,7 +60,7 @@ internal sealed class StreamingTrainingData : ITrainingData
                 float[]? pixels = null;
                 long[]? labels = null;
                 int n = 0;
-                Action<SkippedImage>? skip = _skipUndecodable ? s => _skipped.TryAdd(s.Source, s) : null;
+                Action<SkippedImage>? skip = _options.SkipUndecodableImages ? s => _skipped.TryAdd(s.Source, s) : null;
                 foreach (var (image, label) in PixelReader.Rows(view, _preprocessing, _kind, _options, ClassCount, skip, stop.Token, what))
                 {
                     pixels ??= ArrayPool<float>.Shared.Rent(batchSize * per);
