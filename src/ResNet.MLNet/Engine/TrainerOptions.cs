@@ -106,7 +106,7 @@ public sealed record TrainerOptions
         if (Momentum < 0 || Momentum >= 1) throw new ArgumentException($"Momentum must be in [0, 1), got {Momentum}");
         if (WeightDecay < 0) throw new ArgumentException($"WeightDecay must be non-negative, got {WeightDecay}");
         if (LabelSmoothing < 0 || LabelSmoothing >= 1) throw new ArgumentException($"LabelSmoothing must be in [0, 1), got {LabelSmoothing}");
-        if (Augmentation.RandomCropPadding < 0) throw new ArgumentException($"Augmentation.RandomCropPadding must be non-negative, got {Augmentation.RandomCropPadding}");
+        Augmentation.Validate();
         if (EarlyStoppingPatience is < 1) throw new ArgumentException($"EarlyStoppingPatience must be at least 1, got {EarlyStoppingPatience}");
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"Precision must be Float32 or BFloat16, got {Precision}");
         if (!(BackboneLearningRateScale >= 0) || double.IsInfinity(BackboneLearningRateScale))

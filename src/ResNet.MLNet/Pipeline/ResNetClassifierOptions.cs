@@ -158,7 +158,7 @@ public sealed record ResNetClassifierOptions
         {
             if (FreezeBatchNormStatistics == false)
                 throw new ArgumentException("FreezeBatchNormStatistics = false needs FineTuning = FineTune: a frozen backbone keeps its pretrained BN statistics");
-            if (Augmentation.RandomCropPadding != 0 || Augmentation.HorizontalFlip)
+            if (Augmentation.IsEnabled)
                 throw new ArgumentException("Augmentation needs FineTuning = FineTune: a frozen backbone computes each image's features once");
         }
         ToTrainerOptions(Device).Validate();
@@ -184,7 +184,7 @@ public sealed record ResNetClassifierOptions
         ["learningRate"] = LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ["schedule"] = Schedule.ToString(), ["weightDecay"] = WeightDecay.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ["labelSmoothing"] = LabelSmoothing.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        ["augmentation"] = $"crop padding {Augmentation.RandomCropPadding}, flip {Augmentation.HorizontalFlip}",
+        ["augmentation"] = $"crop padding {Augmentation.RandomCropPadding}, flip {Augmentation.HorizontalFlip}, erasing {Augmentation.RandomErasing}",
         ["validationFraction"] = ValidationFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ["seed"] = Seed.ToString(), ["device"] = device.ToString(), ["precision"] = Precision.ToString(),
         ["pretrained"] = Pretrained ?? "none", ["fineTuning"] = EffectiveFineTuning?.ToString() ?? "none (from scratch)",

@@ -23,6 +23,8 @@ internal static class TrainCommand
         var learningRate = new Option<double>("--learning-rate") { Description = "Peak learning rate (one-cycle)", DefaultValueFactory = _ => d.LearningRate };
         var validation = new Option<float>("--validation-fraction") { Description = "Share of images held out for validation", DefaultValueFactory = _ => d.ValidationFraction };
         var augment = new Option<bool>("--augment") { Description = "Random crops (4 px padding) and horizontal flips" };
+        var erasing = new Option<double>("--random-erasing") { Description = "Probability of erasing a random rectangle of each training image (0.5 in Zhong et al. 2017)", DefaultValueFactory = _ => d.Augmentation.RandomErasing };
+        var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the loss (e.g. 0.1)", DefaultValueFactory = _ => d.LabelSmoothing };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (CUDA falls back to the CPU without a GPU)", DefaultValueFactory = _ => d.Device.ToString() };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => d.Seed };
         var precision = new Option<string>("--precision") { Description = $"Training arithmetic: {Engine.TrainingPrecisionNames.Help} (bf16 mixed precision needs AVX512_BF16)", DefaultValueFactory = _ => "fp32" };
@@ -43,7 +45,7 @@ internal static class TrainCommand
         var distTimeout = new Option<double>("--dist-timeout") { Description = "Seconds a rank waits for the others before failing", DefaultValueFactory = _ => 300 };
         var command = new Command("train", "Train a classifier on labelled images and save it as a model zip")
         {
-            data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, device, precision, seed, skip, checkpoints, resume, onnx,
+            data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, erasing, smoothing, device, precision, seed, skip, checkpoints, resume, onnx,
             pretrained, pretrainedSha, fineTuning, backboneLr, freezeBn, nproc, nnodes, nodeRank, masterAddr, masterPort, distTimeout,
         };
         command.SetAction(r => DataLoading.Run(() =>
@@ -60,7 +62,8 @@ internal static class TrainCommand
                 Architecture = ResNetZoo.Parse(r.GetValue(architecture)!), ImageSize = r.GetValue(imageSize), Channels = r.GetValue(channels),
                 Resizing = r.GetValue(resizing), Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batchSize),
                 LearningRate = r.GetValue(learningRate), ValidationFraction = r.GetValue(validation),
-                Augmentation = r.GetValue(augment) ? Engine.AugmentationOptions.Standard : Engine.AugmentationOptions.None,
+                Augmentation = (r.GetValue(augment) ? Engine.AugmentationOptions.Standard : Engine.AugmentationOptions.None) with { RandomErasing = r.GetValue(erasing) },
+                LabelSmoothing = r.GetValue(smoothing),
                 Device = Device.Parse(r.GetValue(device)!), SkipUndecodableImages = r.GetValue(skip),
                 CheckpointDirectory = r.GetValue(checkpoints), Resume = r.GetValue(resume), Distributed = distributed,
                 Precision = Engine.TrainingPrecisionNames.Parse(r.GetValue(precision)!),

@@ -18,6 +18,7 @@ public static class DemoCommand
         var lr = new Option<double>("--lr") { Description = "peak learning rate", DefaultValueFactory = _ => d.LearningRate };
         var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "learning-rate schedule", DefaultValueFactory = _ => d.Schedule };
         var augment = new Option<bool>("--augment") { Description = "4-pixel padded random crop + horizontal flip" };
+        var erasing = new Option<double>("--random-erasing") { Description = "probability of erasing a random rectangle of each training image", DefaultValueFactory = _ => d.Augmentation.RandomErasing };
         var smoothing = new Option<double>("--label-smoothing") { Description = "label smoothing of the loss", DefaultValueFactory = _ => d.LabelSmoothing };
         var subset = new Option<int?>("--subset") { Description = "train on the first N training images only (default: all 60,000)" };
         var output = new Option<string>("--output") { Description = "folder where the ML.NET model zip (model.zip) is saved", DefaultValueFactory = _ => new DemoOptions().Output };
@@ -38,7 +39,7 @@ public static class DemoCommand
         var root = new RootCommand("resnet-demo: train a residual network on Fashion-MNIST and evaluate it on the 10,000 test images. " +
                                    "Ctrl+C stops after the current batch; the model trained so far is evaluated and saved.")
         {
-            arch, epochs, batch, lr, schedule, augment, smoothing, subset, output, data, seed, threads, device, precision, checkpoint, resume,
+            arch, epochs, batch, lr, schedule, augment, erasing, smoothing, subset, output, data, seed, threads, device, precision, checkpoint, resume,
         };
         root.SetAction(p => run(new DemoOptions
         {
@@ -46,7 +47,7 @@ public static class DemoCommand
             {
                 Architecture = ResNetZoo.Parse(p.GetValue(arch)!), Epochs = p.GetValue(epochs), BatchSize = p.GetValue(batch),
                 LearningRate = p.GetValue(lr), Schedule = p.GetValue(schedule),
-                Augmentation = p.GetValue(augment) ? AugmentationOptions.Standard : AugmentationOptions.None,
+                Augmentation = (p.GetValue(augment) ? AugmentationOptions.Standard : AugmentationOptions.None) with { RandomErasing = p.GetValue(erasing) },
                 LabelSmoothing = p.GetValue(smoothing), Seed = p.GetValue(seed), Device = Device.Parse(p.GetValue(device)!),
                 CheckpointDirectory = p.GetValue(checkpoint), Resume = p.GetValue(resume),
                 Precision = TrainingPrecisionNames.Parse(p.GetValue(precision)!),
