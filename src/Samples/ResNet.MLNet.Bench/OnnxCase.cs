@@ -23,8 +23,9 @@ public sealed class OnnxCase : IDisposable
     private readonly Tensor _images;
     private readonly string _path;
 
-    /// <summary>Builds the model, exports it to a temporary file and opens the three scorers with <paramref name="threads"/> threads.</summary>
-    public OnnxCase(BenchCase benchCase, int threads)
+    /// <summary>Builds the model, exports it to a temporary file and opens the three scorers with <paramref name="threads"/>
+    /// threads; <paramref name="channelsLast"/> is the libtorch scorer's memory format.</summary>
+    public OnnxCase(BenchCase benchCase, int threads, bool channelsLast = true)
     {
         if (benchCase.IsTraining) throw new ArgumentException($"{benchCase.Name} is a training case; ONNX rows are inference only");
         _model = benchCase.CreateModel();
@@ -45,7 +46,7 @@ public sealed class OnnxCase : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         _raw = new InferenceSession(_path, options);
-        _libtorch = new Scorer(_model);
+        _libtorch = new Scorer(_model, channelsLast: channelsLast);
     }
 
     /// <summary>Our OnnxScorer, <paramref name="iterations"/> batches.</summary>

@@ -5,37 +5,29 @@ using ResNet.MLNet.Torch.Optim;
 
 namespace ResNet.MLNet.Bench;
 
-/// <summary>Our side of a <see cref="BenchCase"/>: the trainer's own <see cref="TrainingStep"/> or the <see cref="Scorer"/>,
-/// on a fixed random batch.</summary>
+/// <summary>Our side of a training <see cref="BenchCase"/>: the trainer's own <see cref="TrainingStep"/> on a fixed random
+/// batch (inference rows are <see cref="OnnxCase"/>).</summary>
 public sealed class OurCase : IDisposable
 {
     private readonly ResNet.MLNet.Models.ResNet _model;
     private readonly Tensor _images, _labels;
-    private readonly Sgd? _sgd;
-    private readonly TrainingStep? _step;
-    private readonly Scorer? _scorer;
+    private readonly Sgd _sgd;
+    private readonly TrainingStep _step;
 
     /// <summary>Builds the model and the batch of <paramref name="benchCase"/>; <paramref name="channelsLast"/> is the
     /// memory format ours uses (the trainer's and scorer's default is channels-last).</summary>
     public OurCase(BenchCase benchCase, bool channelsLast = true)
     {
+        if (!benchCase.IsTraining) throw new ArgumentException($"{benchCase.Name} is an inference case: see OnnxCase");
         _model = benchCase.CreateModel();
         using var scope = TensorScope.Begin();
         _images = Tensor.Randn(new long[] { benchCase.Batch, benchCase.Shape[0], benchCase.Shape[1], benchCase.Shape[2] }).DetachFromScope();
         var labels = Enumerable.Range(0, benchCase.Batch).Select(i => (long)(i % _model.Fc.OutFeatures)).ToArray();
         _labels = Tensor.FromArray(labels).DetachFromScope();
-        if (benchCase.IsTraining)
-        {
-            _model.Train();
-            if (channelsLast) _model.ToChannelsLast();
-            _sgd = new Sgd(_model.Parameters(), new SgdOptions { LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4 });
-            _step = new TrainingStep(_model, _sgd, Device.Cpu, channelsLast, precision: benchCase.TrainingPrecision);
-        }
-        else
-        {
-            _model.Eval();
-            _scorer = new Scorer(_model, channelsLast: channelsLast);
-        }
+        _model.Train();
+        if (channelsLast) _model.ToChannelsLast();
+        _sgd = new Sgd(_model.Parameters(), new SgdOptions { LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4 });
+        _step = new TrainingStep(_model, _sgd, Device.Cpu, channelsLast, precision: benchCase.TrainingPrecision);
     }
 
     /// <summary>Runs <paramref name="iterations"/> iterations; every tensor they create is freed before returning.</summary>
@@ -44,16 +36,14 @@ public sealed class OurCase : IDisposable
         for (int i = 0; i < iterations; i++)
         {
             using var scope = TensorScope.Begin();
-            if (_step != null) _step.Run(_images, _labels, 0.05);
-            else _scorer!.Logits(_images);
+            _step.Run(_images, _labels, 0.05);
         }
     }
 
     /// <summary>Frees the model, optimiser state and batch.</summary>
     public void Dispose()
     {
-        _scorer?.Dispose();
-        _sgd?.Dispose();
+        _sgd.Dispose();
         _images.Dispose();
         _labels.Dispose();
         _model.Dispose();

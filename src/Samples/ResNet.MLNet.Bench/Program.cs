@@ -12,26 +12,10 @@ var worker = new Option<string>("--worker") { Description = "the PyTorch worker 
 var output = new Option<string>("--output") { Description = "where the JSON results go", DefaultValueFactory = _ => "bench/results/latest.json" };
 var layout = new Option<string>("--layout") { Description = "memory format ours uses: channels-last (the default of our trainer and scorer) or contiguous", DefaultValueFactory = _ => "channels-last" };
 layout.AcceptOnlyFromAmong("channels-last", "contiguous");
-var root = new RootCommand("resnet-bench: ours vs tuned and plain PyTorch (Debian python3-torch) on the same libtorch, interleaved, medians and ranges.")
+var root = new RootCommand("resnet-bench: ours vs tuned and plain PyTorch (Debian python3-torch) on the same libtorch, and vs raw ONNX Runtime on inference rows; interleaved, medians and ranges.")
 {
     repetitions, threads, filter, cases, worker, output, layout,
 };
-var onnxOutput = new Option<string>("--output") { Description = "where the JSON results go", DefaultValueFactory = _ => "bench/results/onnx-latest.json" };
-var onnx = new Command("onnx", "the inference rows scored by OnnxScorer, a plain ONNX Runtime session and the libtorch Scorer")
-{
-    repetitions, threads, filter, cases, onnxOutput,
-};
-onnx.SetAction(parsed =>
-{
-    var selected = BenchCase.Load(parsed.GetValue(cases)!).Where(c => parsed.GetValue(filter) is not { } f || c.Name.Contains(f, StringComparison.OrdinalIgnoreCase)).ToList();
-    if (parsed.GetValue(repetitions) < 1 || parsed.GetValue(threads) < 1 || selected.Count == 0)
-    {
-        AnsiConsole.MarkupLine("[red]--reps and --threads must be positive and --filter must match a case[/]");
-        return 2;
-    }
-    return OnnxBench.Run(selected, parsed.GetValue(repetitions), parsed.GetValue(threads), parsed.GetValue(onnxOutput)!);
-});
-root.Subcommands.Add(onnx);
 root.Subcommands.Add(DistributedBench.Create());
 root.SetAction(parsed => Run(parsed.GetValue(repetitions), parsed.GetValue(threads), parsed.GetValue(filter),
     parsed.GetValue(cases)!, parsed.GetValue(worker)!, parsed.GetValue(output)!, parsed.GetValue(layout) == "channels-last"));
@@ -63,22 +47,30 @@ static int Run(int repetitions, int threads, string? filter, string casesPath, s
     var rows = new List<BenchRow>();
     foreach (var c in selected)
     {
-        using var ours = new OurCase(c, channelsLast);
-        ours.Run(1);                 // warm-up: allocator, oneDNN primitives (and the tuned worker's JIT)
-        tuned.Time(c);
-        plain.Time(c);
-        var (oursRates, tunedRates, plainRates) = (new List<double>(), new List<double>(), new List<double>());
-        for (int r = 0; r < repetitions; r++)
+        using var ours = c.IsTraining ? new OurCase(c, channelsLast) : null;
+        using var onnx = c.IsTraining ? null : new OnnxCase(c, threads, channelsLast);
+        // The sides of the row, timed in this order in every repetition: seconds for c.Iterations iterations.
+        var sides = new List<(string Name, Func<double> Seconds)>();
+        if (ours != null) sides.Add(("ours", () => Seconds(ours.Run, c.Iterations)));
+        else
         {
-            var clock = Stopwatch.StartNew();
-            ours.Run(c.Iterations);
-            oursRates.Add(c.ImagesPerRepetition / clock.Elapsed.TotalSeconds);
-            tunedRates.Add(c.ImagesPerRepetition / tuned.Time(c));
-            plainRates.Add(c.ImagesPerRepetition / plain.Time(c));
+            sides.Add(("ours", () => Seconds(onnx!.RunOurs, c.Iterations)));
+            sides.Add(("onnxRuntime", () => Seconds(onnx!.RunRaw, c.Iterations)));
+            sides.Add(("libtorch", () => Seconds(onnx!.RunLibtorch, c.Iterations)));
         }
+        sides.Add(("tuned", () => tuned.Time(c)));
+        sides.Add(("plain", () => plain.Time(c)));
+        foreach (var side in sides) side.Seconds();      // warm-up: allocators, oneDNN primitives, ORT's first-run planning, the tuned worker's JIT
+        var rates = sides.ToDictionary(s => s.Name, _ => new List<double>());
+        for (int r = 0; r < repetitions; r++)
+            foreach (var side in sides) rates[side.Name].Add(c.ImagesPerRepetition / side.Seconds());
+        Throughput? Of(string name) => rates.TryGetValue(name, out var list) ? Throughput.Of(list) : null;
         var row = new BenchRow(c.Name, c.Title, c.Batch, c.Precision ?? "fp32", repetitions,
-            Throughput.Of(oursRates), Throughput.Of(tunedRates), Throughput.Of(plainRates));
-        AnsiConsole.MarkupLineInterpolated($"  {c.Title} {row.Precision}: ours {row.Ours}, PyTorch tuned {row.Tuned}, plain {row.Plain} img/s; ours/tuned {row.Ratio:F3}, ours/plain {row.RatioPlain:F3}");
+            Of("ours")!, Of("tuned")!, Of("plain")!, Of("onnxRuntime"), Of("libtorch"));
+        string line = $"  {c.Title} {row.Precision}: ours {row.Ours}, PyTorch tuned {row.Tuned}, plain {row.Plain}" +
+            (row.OnnxRuntime is { } ort ? $", raw ONNX Runtime {ort}, ours on libtorch {row.Libtorch}" : "") +
+            $" img/s; ours/tuned {row.Ratio:F3}" + (row.RatioOnnxRuntime is { } ro ? $", ours/ORT {ro:F3}" : "");
+        AnsiConsole.WriteLine(line);
         rows.Add(row);
     }
     var allocator = TorchRuntime.TuneAllocator
@@ -91,6 +83,13 @@ static int Run(int repetitions, int threads, string? filter, string casesPath, s
     AnsiConsole.MarkupLineInterpolated($"results written to {outputPath}");
     if (rows.Any(r => r.Ratio < 1.0)) AnsiConsole.MarkupLine("[yellow]some rows are below 1.0 (ours slower than tuned PyTorch)[/]");
     return 0;
+}
+
+static double Seconds(Action<int> run, int iterations)
+{
+    var clock = Stopwatch.StartNew();
+    run(iterations);
+    return clock.Elapsed.TotalSeconds;
 }
 
 // The BLAS libtorch loaded into this process (the workers inherit the same library path): OpenBLAS when its
