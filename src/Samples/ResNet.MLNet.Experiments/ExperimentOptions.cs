@@ -1,4 +1,5 @@
 using System.Globalization;
+using ResNet.MLNet.Engine;
 
 namespace ResNet.MLNet.Experiments;
 
@@ -19,6 +20,13 @@ public sealed record ExperimentOptions
     public double LearningRate { get; init; } = 0.1;
     /// <summary>Seed of weights and shuffling.</summary>
     public int Seed { get; init; } = 1;
+    /// <summary>Training arithmetic of every network (fp32 or bf16 mixed precision).</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+    /// <summary>Networks to train (labels, case-insensitive); null: every network of the experiment.</summary>
+    public IReadOnlyList<string>? Networks { get; init; }
+    /// <summary>Where each network keeps its checkpoint (DIR/EXPERIMENT/NETWORK); the same command run again resumes
+    /// every unfinished network and reads finished ones back. Null: no checkpoints.</summary>
+    public string? CheckpointDirectory { get; init; }
     /// <summary>Where results (CSV, Markdown, SVG) are written.</summary>
     public string OutputDirectory { get; init; } = "docs/experiments/results";
     /// <summary>Fashion-MNIST directory (null: the Debian package's).</summary>
@@ -35,6 +43,9 @@ public sealed record ExperimentOptions
           --batch N      batch size (default 128)
           --lr X         one-cycle peak learning rate (default 0.1)
           --seed N       seed of weights and shuffling (default 1)
+          --precision P  fp32 (default) or bf16 mixed precision
+          --networks L   comma-separated network labels to train (default: all of the experiment)
+          --checkpoints DIR  keep per-network checkpoints here; run the same command again to resume
           --out DIR      results directory (default docs/experiments/results)
           --data DIR     Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist)
         """;
@@ -59,6 +70,9 @@ public sealed record ExperimentOptions
                 "--seed" => o with { Seed = Int() },
                 "--lr" => o with { LearningRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--out" => o with { OutputDirectory = Value() },
+                "--precision" => o with { Precision = TrainingPrecisionNames.Parse(Value()) },
+                "--networks" => o with { Networks = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                "--checkpoints" => o with { CheckpointDirectory = Value() },
                 "--data" => o with { DataDirectory = Value() },
                 "-h" or "--help" => o with { Help = true },
                 "all" => o,
