@@ -6,7 +6,7 @@ namespace ResNet.MLNet.Experiments;
 /// <summary>Command-line settings of the experiments (one budget shared by every network of an experiment).</summary>
 public sealed record ExperimentOptions
 {
-    /// <summary>Experiments to run: degradation, preactivation, classic (or all).</summary>
+    /// <summary>Experiments to run: degradation, preactivation, preactivation-110, classic (or all).</summary>
     public IReadOnlyList<string> Experiments { get; init; } = ExperimentPlan.Names;
     /// <summary>Training images (the first N of Fashion-MNIST's training split).</summary>
     public int TrainImages { get; init; } = 10_000;
@@ -36,7 +36,7 @@ public sealed record ExperimentOptions
 
     /// <summary>Usage text.</summary>
     public const string Usage = """
-        usage: resnet-experiments [degradation|preactivation|classic|all ...] [options]
+        usage: resnet-experiments [degradation|preactivation|preactivation-110|classic|all ...] [options]
           --train N      training images (first N of the training split; default 10000)
           --test N       test images (first N of the test split; default 10000)
           --epochs N     epochs per network (default 5)

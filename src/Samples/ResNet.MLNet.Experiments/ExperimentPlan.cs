@@ -32,6 +32,11 @@ public static class ExperimentPlan
             Spec("resnet-56 original (B)", ResNetZoo.Spec(ResNetArchitecture.ResNet56) with { Shortcut = ShortcutKind.Projection }),
             Spec("resnet-56 pre-activation (B)", ResNetZoo.CifarPreActivation(56)),
         }),
+        new Experiment("preactivation-110", "Original vs full pre-activation units at 110 layers (He et al. 2016, Table 2)", new[]
+        {
+            Spec("resnet-110 original (B)", ResNetZoo.Spec(ResNetArchitecture.ResNet110) with { Shortcut = ShortcutKind.Projection }),
+            Spec("resnet-110 pre-activation (B)", ResNetZoo.CifarPreActivation(110)),
+        }),
         new Experiment("classic", "LeNet-5, AlexNet-style, VGG-style and ResNet-20 on the same data", new[]
         {
             Classic("lenet-5", ClassicZoo.LeNet5), Classic("alexnet-small (lr 0.01)", ClassicZoo.AlexNetSmall, 0.01),
