@@ -25,7 +25,7 @@ internal static class TrainCommand
         var augment = new Option<bool>("--augment") { Description = "Random crops (4 px padding) and horizontal flips" };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (CUDA falls back to the CPU without a GPU)", DefaultValueFactory = _ => d.Device.ToString() };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => d.Seed };
-        var precision = new Option<string>("--precision") { Description = $"Training arithmetic: {Engine.TrainingPrecisionNames.Help} (bf16 mixed precision needs AVX512_BF16)", DefaultValueFactory = _ => "fp32" };
+        var precision = new Option<string>("--precision") { Description = $"Training arithmetic: {Engine.TrainingPrecisionNames.Help} (bf16 mixed precision needs AVX512_BF16)", DefaultValueFactory = _ => d.Precision.ToString().ToLowerInvariant() };
         var onnx = new Option<string?>("--onnx") { Description = "Also write the network as an ONNX file here" };
         var skip = new Option<bool>("--skip-undecodable") { Description = "Leave out images that cannot be decoded (and list them)" };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint after every epoch here" };
@@ -72,9 +72,9 @@ internal static class TrainCommand
                     $"  {m.ImagesPerSecond:0} img/s  remaining {m.EstimatedRemaining:hh\\:mm\\:ss}"),
                 BatchCallback = b => Console.Write($"\repoch {b.Epoch}: batch {b.Batch}/{b.Batches}" + (b.RunningLoss is { } l ? $"  loss {l:0.0000}" : "") + "   "),
             };
-            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            var pipeline = ml.Transforms.Conversion.MapValueToKey(d.LabelColumnName)
                 .Append(ml.Transforms.ResNetClassifier(options))
-                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+                .Append(ml.Transforms.Conversion.MapKeyToValue(d.PredictedLabelColumnName));
             var trained = pipeline.Fit(view);
             var classifier = trained.OfType<ResNetClassifierTransformer>().Single();
             if (classifier.PretrainedLoad is { } load) Console.WriteLine($"pretrained {load}");

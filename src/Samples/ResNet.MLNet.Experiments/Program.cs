@@ -26,14 +26,11 @@ if (options.Help)
 var (train, test, _, _) = FashionMnist.LoadNormalized(options.DataDirectory, options.TrainImages, options.TestImages);
 using var trainData = train;
 using var testData = test;
-var trainerOptions = new TrainerOptions
-{
-    Epochs = options.Epochs, BatchSize = options.BatchSize, LearningRate = options.LearningRate,
-    Schedule = LearningRateSchedule.OneCycle, Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4, Seed = options.Seed,
-};
+var trainerOptions = options.Training;
 string budget = $"Budget: Fashion-MNIST, first {train.Count:N0} training and {test.Count:N0} test images (normalised, no augmentation), " +
-    $"{options.Epochs} epochs, batch {options.BatchSize}, SGD momentum 0.9 Nesterov, weight decay 5e-4, one-cycle lr peak {options.LearningRate}, " +
-    $"seed {options.Seed}; libtorch {TorchRuntime.TorchVersion} on CPU, {TorchRuntime.NumThreads} thread(s) ({Environment.ProcessorCount} cores, shared).";
+    $"{trainerOptions.Epochs} epochs, batch {trainerOptions.BatchSize}, SGD momentum {trainerOptions.Momentum}{(trainerOptions.Nesterov ? " Nesterov" : "")}, " +
+    $"weight decay {trainerOptions.WeightDecay}, {trainerOptions.Schedule} lr peak {trainerOptions.LearningRate}, " +
+    $"seed {trainerOptions.Seed}; libtorch {TorchRuntime.TorchVersion} on CPU, {TorchRuntime.NumThreads} thread(s) ({Environment.ProcessorCount} cores, shared).";
 Console.WriteLine(budget);
 
 foreach (var name in options.Experiments)
@@ -41,7 +38,7 @@ foreach (var name in options.Experiments)
     var experiment = ExperimentPlan.All.Single(e => e.Name == name);
     Console.WriteLine($"== {experiment.Title}");
     var clock = Stopwatch.StartNew();
-    var runs = experiment.Candidates.Select(c => CandidateRun.Train(c, train, test, trainerOptions, options.Seed)).ToList();
+    var runs = experiment.Candidates.Select(c => CandidateRun.Train(c, train, test, trainerOptions, trainerOptions.Seed)).ToList();
     ResultsWriter.Write(options.OutputDirectory, experiment, runs, budget);
     Console.WriteLine($"== {experiment.Name} done in {clock.Elapsed.TotalMinutes:F1} min; results in {options.OutputDirectory}/{experiment.Name}.*");
 }
