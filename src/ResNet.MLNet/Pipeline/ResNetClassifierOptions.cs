@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.ML;
+using ResNet.MLNet.Data;
 using ResNet.MLNet.Engine;
 using ResNet.MLNet.Torch;
 

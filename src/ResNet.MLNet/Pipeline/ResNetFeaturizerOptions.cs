@@ -1,3 +1,5 @@
+using ResNet.MLNet.Data;
+
 namespace ResNet.MLNet;
 
 /// <summary>Settings of <see cref="ResNetCatalog.ResNetFeaturizer(Microsoft.ML.TransformsCatalog, ResNetFeaturizerOptions)"/>:

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.ML.Transforms.Image;
+using ResNet.MLNet.Data;
 using ResNet.MLNet.Data.Images;
 using ResNet.MLNet.Models;
 

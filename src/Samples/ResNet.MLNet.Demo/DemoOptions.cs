@@ -1,3 +1,4 @@
+using ResNet.MLNet.Data;
 using ResNet.MLNet.Engine;
 using ResNet.MLNet.Models;
 

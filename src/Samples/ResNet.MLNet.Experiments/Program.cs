@@ -23,9 +23,9 @@ if (options.Help)
     return 0;
 }
 
-var (train, test, _, _) = FashionMnist.LoadNormalized(options.DataDirectory, options.TrainImages, options.TestImages);
-using var trainData = train;
-using var testData = test;
+var (trainImages, testImages, _, _) = FashionMnist.LoadNormalized(options.DataDirectory, options.TrainImages, options.TestImages);
+using var train = InMemoryTrainingData.From(trainImages);
+using var test = InMemoryTrainingData.From(testImages);
 var trainerOptions = options.Training;
 string budget = $"Budget: Fashion-MNIST, first {train.Count:N0} training and {test.Count:N0} test images (normalised, no augmentation), " +
     $"{trainerOptions.Epochs} epochs, batch {trainerOptions.BatchSize}, SGD momentum {trainerOptions.Momentum}{(trainerOptions.Nesterov ? " Nesterov" : "")}, " +

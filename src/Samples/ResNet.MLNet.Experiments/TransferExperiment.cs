@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
+using ResNet.MLNet.Data;
 using ResNet.MLNet.Data.Idx;
 using ResNet.MLNet.Data.Sources;
 using ResNet.MLNet.Engine;

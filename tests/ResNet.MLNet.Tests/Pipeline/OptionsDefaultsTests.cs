@@ -1,3 +1,4 @@
+using ResNet.MLNet.Data;
 using ResNet.MLNet.Data.Images;
 using ResNet.MLNet.Engine;
 

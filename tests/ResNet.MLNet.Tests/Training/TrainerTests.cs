@@ -24,9 +24,9 @@ public class TrainerTests
     [Fact]
     public void SubsetRunBeatsChanceByAWideMargin()
     {
-        var (train, test, _, _) = FashionMnist.LoadNormalized(trainSubset: 2000, testSubset: 1000);
-        using (train)
-        using (test)
+        var (trainImages, testImages, _, _) = FashionMnist.LoadNormalized(trainSubset: 2000, testSubset: 1000);
+        using (var train = InMemoryTrainingData.From(trainImages))
+        using (var test = InMemoryTrainingData.From(testImages))
         {
             TorchRuntime.ManualSeed(1);
             using var model = ResNetZoo.Create(ResNetArchitecture.ResNet20, numClasses: 10, inChannels: 1);
@@ -47,7 +47,7 @@ public class TrainerTests
     [Fact]
     public void ResumedRunReproducesTheUninterruptedRun()
     {
-        using var data = FashionMnist.Load(FashionMnist.Split.Train, subset: 512);
+        using var data = InMemoryTrainingData.From(FashionMnist.Load(FashionMnist.Split.Train, subset: 512));
         using var dir = new TempDir();
 
         TorchRuntime.ManualSeed(3);
@@ -84,7 +84,7 @@ public class TrainerTests
     [Fact]
     public void CancellationStopsAfterTheCurrentBatchAndLeavesAUsableModel()
     {
-        using var data = FashionMnist.Load(FashionMnist.Split.Train, subset: 1024);
+        using var data = InMemoryTrainingData.From(FashionMnist.Load(FashionMnist.Split.Train, subset: 1024));
         long baseline = TorchRuntime.LiveTensors;
         TrainingResult result;
         int batchesSeen = 0;
@@ -112,7 +112,7 @@ public class TrainerTests
     [Fact]
     public void ScorerWithFoldedBatchNormEqualsTheModelInEvalMode()
     {
-        using var data = FashionMnist.Load(FashionMnist.Split.Train, subset: 256);
+        using var data = InMemoryTrainingData.From(FashionMnist.Load(FashionMnist.Split.Train, subset: 256));
         using var model = ResNetZoo.Create(ResNetArchitecture.ResNet20, 10, 1);
         new Trainer(model, Options(1) with { Augmentation = AugmentationOptions.None }).Fit(data); // running statistics away from 0/1
         using var scope = TensorScope.Begin();

@@ -1,4 +1,4 @@
-namespace ResNet.MLNet;
+namespace ResNet.MLNet.Data;
 
 /// <summary>The column names ResNet.MLNet reads and writes by default: ML.NET's conventions (<c>Label</c>,
 /// <c>Score</c>, <c>PredictedLabel</c>, <c>Features</c>) and the loaders' image columns. Every default column name of
