@@ -4,7 +4,7 @@ namespace ResNet.MLNet.Engine;
 
 /// <summary>
 /// A labelled image set held in one float tensor (N, C, H, W) and one int64 label tensor (N), on the CPU. Owns both
-/// (dispose it). Shuffling draws a permutation from <c>System.Random(seed)</c>, so it never touches libtorch's generator.
+/// (dispose it). Shuffling draws its order from <see cref="SeededShuffle"/>.
 /// </summary>
 public sealed class InMemoryTrainingData : ITrainingData, IDisposable
 {
@@ -80,8 +80,7 @@ public sealed class InMemoryTrainingData : ITrainingData, IDisposable
     public IEnumerable<(Tensor Images, Tensor Labels)> Batches(int batchSize, bool shuffle, int seed, CancellationToken cancellationToken = default)
     {
         if (batchSize < 1) throw new ArgumentException($"batchSize must be at least 1, got {batchSize}");
-        var order = Enumerable.Range(0, Count).Select(i => (long)i).ToArray();
-        if (shuffle) new Random(seed).Shuffle(order);
+        var order = (shuffle ? SeededShuffle.Order(Count, seed) : Enumerable.Range(0, Count)).Select(i => (long)i).ToArray();
         for (int start = 0; start < Count; start += batchSize)
         {
             if (cancellationToken.IsCancellationRequested) yield break;

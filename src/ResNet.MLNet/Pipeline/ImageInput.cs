@@ -77,8 +77,4 @@ internal static class ImageInput
             o.Channels == 1 ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb,
             ImagePixelExtractingEstimator.ColorsOrder.ARGB, interleavePixelColors: false, scaleImage: 1f / 255f));
     }
-
-    /// <summary>Names a row in error messages: its path, or its row number and column.</summary>
-    public static string Describe(ImageInputKind kind, string? path, long row, string column) =>
-        kind == ImageInputKind.Path && path != null ? $"row {row + 1} ({path})" : $"row {row + 1} (column '{column}')";
 }

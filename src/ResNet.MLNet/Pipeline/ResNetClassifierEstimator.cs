@@ -154,8 +154,7 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         }
         if (o.ValidationFraction <= 0) return (PixelReader.ToTrainingData(train, o, classes), null, () => train.Skipped);
         int n = train.Labels.Length, per = o.ValuesPerImage;
-        var order = Enumerable.Range(0, n).ToArray();
-        new Random(o.Seed).Shuffle(order);
+        var order = SeededShuffle.Order(n, o.Seed);
         int held = Math.Max(1, (int)Math.Round(o.ValidationFraction * n));
         if (held >= n) throw new ArgumentException($"ValidationFraction {o.ValidationFraction} leaves no training images out of {n}");
         PixelReader.Result Subset(IEnumerable<int> rows)

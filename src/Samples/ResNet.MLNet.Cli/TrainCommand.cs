@@ -12,6 +12,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var d = new ResNetClassifierOptions();
+        var group = new Torch.Distributed.ProcessGroupOptions();
         var data = new Argument<string>("data") { Description = "Image folder (one sub-folder per class) or CSV/TSV file with ImagePath,Label columns" };
         var model = new Option<string>("--model", "-m") { Description = "Where to write the model zip", DefaultValueFactory = _ => "classifier.zip" };
         var architecture = new Option<string>("--architecture", "-a") { Description = "resnet18/34/50/101/152 or resnet20/32/44/56/110", DefaultValueFactory = _ => d.Architecture.ToString().ToLowerInvariant() };
@@ -38,9 +39,9 @@ internal static class TrainCommand
         var nproc = new Option<int>("--nproc") { Description = "Data-parallel worker processes on this machine (cores split between them; docs/distributed.md)", DefaultValueFactory = _ => 1 };
         var nnodes = new Option<int>("--nnodes") { Description = "Machines taking part (run the same command on each with its --node-rank)", DefaultValueFactory = _ => 1 };
         var nodeRank = new Option<int>("--node-rank") { Description = "This machine's index among --nnodes (0 hosts the rendezvous)" };
-        var masterAddr = new Option<string>("--master-addr") { Description = "Address of node 0, reachable from every machine", DefaultValueFactory = _ => "127.0.0.1" };
-        var masterPort = new Option<int>("--master-port") { Description = "Rendezvous TCP port on node 0", DefaultValueFactory = _ => 29500 };
-        var distTimeout = new Option<double>("--dist-timeout") { Description = "Seconds a rank waits for the others before failing", DefaultValueFactory = _ => 300 };
+        var masterAddr = new Option<string>("--master-addr") { Description = "Address of node 0, reachable from every machine", DefaultValueFactory = _ => group.MasterAddress };
+        var masterPort = new Option<int>("--master-port") { Description = "Rendezvous TCP port on node 0", DefaultValueFactory = _ => group.MasterPort };
+        var distTimeout = new Option<double>("--dist-timeout") { Description = "Seconds a rank waits for the others before failing", DefaultValueFactory = _ => group.Timeout.TotalSeconds };
         var command = new Command("train", "Train a classifier on labelled images and save it as a model zip")
         {
             data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, device, precision, seed, skip, checkpoints, resume, onnx,

@@ -60,7 +60,7 @@ static int Run(DemoOptions options)
     var evalClock = Stopwatch.StartNew();
     var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
     evalClock.Stop();
-    ReportPrinter.Print(metrics, FashionMnist.ClassNames);
+    ResNet.MLNet.Reports.ConfusionTable.Print(metrics, FashionMnist.ClassNames);
 
     Directory.CreateDirectory(options.Output);
     var saved = Path.Combine(options.Output, "model.zip");

@@ -34,13 +34,13 @@ public class TrainerTests
             var result = new Trainer(model, new TrainerOptions { Epochs = 3, BatchSize = 64 }).Fit(train, validation: test);
             using var scorer = new Scorer(model);
             var report = ClassificationReport.Evaluate(scorer, test);
-            _output.WriteLine($"2,000 images x 3 epochs: {clock.Elapsed.TotalSeconds:F1} s, test accuracy {report.Accuracy:P2}, " +
+            _output.WriteLine($"2,000 images x 3 epochs: {clock.Elapsed.TotalSeconds:F1} s, test accuracy {report.MicroAccuracy:P2}, " +
                               $"validation loss per epoch {string.Join(", ", result.History.Select(h => h.ValidationLoss?.ToString("F3")))}");
             Assert.Equal(3, result.History.Count);
             Assert.False(result.Cancelled);
-            Assert.True(report.Accuracy > 0.6, $"test accuracy {report.Accuracy:P2} does not beat chance (10 %) by a wide margin");
+            Assert.True(report.MicroAccuracy > 0.6, $"test accuracy {report.MicroAccuracy:P2} does not beat chance (10 %) by a wide margin");
             Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss, "the training loss did not fall");
-            Assert.Equal(report.Accuracy, result.History[^1].ValidationAccuracy!.Value, 6);
+            Assert.Equal(report.MicroAccuracy, result.History[^1].ValidationAccuracy!.Value, 6);
         }
     }
 
