@@ -1,21 +1,22 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using ResNet.MLNet.Torch;
 
 namespace ResNet.MLNet.Engine;
 
 /// <summary>
-/// Multiclass test metrics with ML.NET's meanings: <see cref="Accuracy"/> (micro), <see cref="MacroAccuracy"/> (mean
-/// per-class recall), <see cref="LogLoss"/> (mean −ln p(true class), probabilities clipped at 1e-15) and the
-/// confusion matrix (rows: true class, columns: predicted class).
+/// Test metrics of a libtorch model on engine data, computed by ML.NET's own multiclass evaluator, the one metrics core
+/// of this library (the pipeline, the CLI, the demo and the reports read the same <see cref="MulticlassClassificationMetrics"/>):
+/// micro and macro accuracy, log loss, top-k accuracy and the confusion matrix (rows: true class, columns: predicted).
 /// </summary>
-public sealed record ClassificationReport(double Accuracy, double MacroAccuracy, double LogLoss, long[,] ConfusionMatrix, IReadOnlyList<string> ClassNames)
+public static class ClassificationReport
 {
-    /// <summary>Scores every example of <paramref name="data"/> with <paramref name="scorer"/> and computes the metrics.</summary>
-    public static ClassificationReport Evaluate(Scorer scorer, ITrainingData data, int batchSize = 256)
+    /// <summary>Scores every example of <paramref name="data"/> with <paramref name="scorer"/> and evaluates the
+    /// probabilities with ML.NET (<c>MulticlassClassification.Evaluate</c>, top-k with <paramref name="topK"/>).</summary>
+    public static MulticlassClassificationMetrics Evaluate(Scorer scorer, ITrainingData data, int batchSize = 256, int topK = 0)
     {
         int k = data.ClassCount;
-        var confusion = new long[k, k];
-        double logLoss = 0;
-        long n = 0;
+        var rows = new List<Row>(data.Count);
         foreach (var (images, labels) in data.Batches(batchSize, shuffle: false, seed: 0))
         {
             using var scope = TensorScope.Begin();
@@ -26,33 +27,31 @@ public sealed record ClassificationReport(double Accuracy, double MacroAccuracy,
                 var y = labels.ToArray<long>();
                 for (int i = 0; i < y.Length; i++)
                 {
-                    int predicted = 0;
-                    for (int c = 1; c < k; c++) if (p[i * k + c] > p[i * k + predicted]) predicted = c;
-                    confusion[y[i], predicted]++;
-                    logLoss -= Math.Log(Math.Max(p[i * k + y[i]], 1e-15));
+                    var score = p.AsSpan(i * k, k).ToArray();
+                    // LoadFromEnumerable takes a key column's values as 0-based class indices (checked against ML.NET 5.0.1).
+                    rows.Add(new Row { Label = (uint)y[i], Score = score, PredictedLabel = (uint)ArgMax(score) });
                 }
-                n += y.Length;
             }
         }
-        return FromConfusion(confusion, logLoss / n, data.ClassNames);
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Label)].ColumnType = new KeyDataViewType(typeof(uint), k);
+        schema[nameof(Row.PredictedLabel)].ColumnType = new KeyDataViewType(typeof(uint), k);
+        schema[nameof(Row.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, k);
+        var ml = new MLContext();
+        return ml.MulticlassClassification.Evaluate(ml.Data.LoadFromEnumerable(rows, schema), topKPredictionCount: topK);
     }
 
-    private static ClassificationReport FromConfusion(long[,] confusion, double logLoss, IReadOnlyList<string> classNames)
+    private static int ArgMax(float[] values)
     {
-        int k = confusion.GetLength(0);
-        long correct = 0, total = 0;
-        double recallSum = 0;
-        int present = 0;
-        for (int t = 0; t < k; t++)
-        {
-            long row = 0;
-            for (int c = 0; c < k; c++) row += confusion[t, c];
-            correct += confusion[t, t];
-            total += row;
-            if (row == 0) continue;
-            recallSum += (double)confusion[t, t] / row;
-            present++;
-        }
-        return new ClassificationReport((double)correct / total, recallSum / present, logLoss, confusion, classNames);
+        int best = 0;
+        for (int c = 1; c < values.Length; c++) if (values[c] > values[best]) best = c;
+        return best;
+    }
+
+    private sealed class Row
+    {
+        public uint Label { get; set; }
+        public float[] Score { get; set; } = [];
+        public uint PredictedLabel { get; set; }
     }
 }

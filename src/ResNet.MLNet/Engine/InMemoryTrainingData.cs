@@ -4,7 +4,7 @@ namespace ResNet.MLNet.Engine;
 
 /// <summary>
 /// A labelled image set held in one float tensor (N, C, H, W) and one int64 label tensor (N), on the CPU. Owns both
-/// (dispose it). Shuffling draws a permutation from <c>System.Random(seed)</c>, so it never touches libtorch's generator.
+/// (dispose it). Shuffling draws its order from <see cref="SeededShuffle"/>.
 /// </summary>
 public sealed class InMemoryTrainingData : ITrainingData, IDisposable
 {
@@ -64,28 +64,9 @@ public sealed class InMemoryTrainingData : ITrainingData, IDisposable
         return new InMemoryTrainingData(images, labelTensor, classNames);
     }
 
-    /// <summary>Per-channel mean and (population) standard deviation of the images.</summary>
-    public (float[] Mean, float[] Std) ChannelStatistics()
-    {
-        using var scope = TensorScope.Begin();
-        var dims = new long[] { 0, 2, 3 };
-        var mean = _images.Mean(dims, keepDim: true);
-        var std = _images.Sub(mean).Pow(2).Mean(dims).Sqrt();
-        return (mean.Flatten().ToArray<float>(), std.ToArray<float>());
-    }
-
-    /// <summary>A new set with <c>(x − mean) / std</c> per channel (this one is unchanged).</summary>
-    public InMemoryTrainingData Normalize(IReadOnlyList<float> mean, IReadOnlyList<float> std)
-    {
-        if (mean.Count != Channels || std.Count != Channels)
-            throw new ArgumentException($"normalisation needs {Channels} mean and std values, got {mean.Count} and {std.Count}");
-        if (std.Any(s => !(s > 0))) throw new ArgumentException($"standard deviations must be positive, got [{string.Join(", ", std)}]");
-        using var scope = TensorScope.Begin();
-        var m = Tensor.FromArray(mean.ToArray(), 1, Channels, 1, 1);
-        var s = Tensor.FromArray(std.ToArray(), 1, Channels, 1, 1);
-        var images = _images.Sub(m).Div(s).DetachFromScope();
-        return new InMemoryTrainingData(images, _labels.Clone().DetachFromScope(), ClassNames);
-    }
+    /// <summary>Copies <paramref name="images"/> (a data source's arrays) into a new set.</summary>
+    public static InMemoryTrainingData From(ILabelledImages images) =>
+        FromArrays(images.Pixels, images.Labels, images.Channels, images.Height, images.Width, images.ClassNames);
 
     /// <summary>A new set holding the first <paramref name="count"/> examples (all of them when larger).</summary>
     public InMemoryTrainingData Take(int count)
@@ -99,8 +80,7 @@ public sealed class InMemoryTrainingData : ITrainingData, IDisposable
     public IEnumerable<(Tensor Images, Tensor Labels)> Batches(int batchSize, bool shuffle, int seed, CancellationToken cancellationToken = default)
     {
         if (batchSize < 1) throw new ArgumentException($"batchSize must be at least 1, got {batchSize}");
-        var order = Enumerable.Range(0, Count).Select(i => (long)i).ToArray();
-        if (shuffle) new Random(seed).Shuffle(order);
+        var order = (shuffle ? SeededShuffle.Order(Count, seed) : Enumerable.Range(0, Count)).Select(i => (long)i).ToArray();
         for (int start = 0; start < Count; start += batchSize)
         {
             if (cancellationToken.IsCancellationRequested) yield break;

@@ -26,7 +26,7 @@ internal static class ImageInput
 {
     /// <summary>The kind of <paramref name="column"/> in <paramref name="schema"/>; throws naming the column when it is
     /// missing or holds something else.</summary>
-    public static ImageInputKind Detect(DataViewSchema schema, ResNetClassifierOptions o)
+    public static ImageInputKind Detect(DataViewSchema schema, ResNetImageOptions o)
     {
         var column = schema.GetColumnOrNull(o.ImageColumnName)
             ?? throw ColumnErrors.Missing("image", o.ImageColumnName, nameof(o.ImageColumnName), schema.Select(c => c.Name));
@@ -46,7 +46,7 @@ internal static class ImageInput
     }
 
     /// <summary>The column the network reads: the user's pixel column, or the pixels the preprocessing produces.</summary>
-    public static string PixelColumn(ImageInputKind kind, ResNetClassifierOptions o) => kind == ImageInputKind.Pixels ? o.ImageColumnName : ChainColumns.Pixels;
+    public static string PixelColumn(ImageInputKind kind, ResNetImageOptions o) => kind == ImageInputKind.Pixels ? o.ImageColumnName : ChainColumns.Pixels;
 
     /// <summary>The intermediate columns the preprocessing adds (dropped at the end of the saved chain).</summary>
     public static IEnumerable<string> IntermediateColumns(ImageInputKind kind) => kind switch
@@ -58,7 +58,7 @@ internal static class ImageInput
     };
 
     /// <summary>The preprocessing steps for <paramref name="kind"/>, or null when the column already holds pixels.</summary>
-    public static IEstimator<ITransformer>? Preprocessing(TransformsCatalog transforms, ImageInputKind kind, ResNetClassifierOptions o)
+    public static IEstimator<ITransformer>? Preprocessing(TransformsCatalog transforms, ImageInputKind kind, ResNetImageOptions o)
     {
         if (kind == ImageInputKind.Pixels) return null;
         IEstimator<ITransformer> steps = kind switch
@@ -77,8 +77,4 @@ internal static class ImageInput
             o.Channels == 1 ? ImagePixelExtractingEstimator.ColorBits.Red : ImagePixelExtractingEstimator.ColorBits.Rgb,
             ImagePixelExtractingEstimator.ColorsOrder.ARGB, interleavePixelColors: false, scaleImage: 1f / 255f));
     }
-
-    /// <summary>Names a row in error messages: its path, or its row number and column.</summary>
-    public static string Describe(ImageInputKind kind, string? path, long row, string column) =>
-        kind == ImageInputKind.Path && path != null ? $"row {row + 1} ({path})" : $"row {row + 1} (column '{column}')";
 }

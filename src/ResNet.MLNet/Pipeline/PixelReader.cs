@@ -42,7 +42,7 @@ internal static class PixelReader
         {
             token.ThrowIfCancellationRequested();
             getPath?.Invoke(ref path);
-            string Source() => ImageInput.Describe(kind, getPath == null ? null : path.ToString(), cursor.Position, o.ImageColumnName);
+            string Source() => Data.Images.ImageLoader.Describe(getPath == null ? null : path.ToString(), cursor.Position, o.ImageColumnName);
             getLabel(ref key);
             if (key == 0 || key > classCount)
                 throw new InvalidDataException($"{what}, {Source()}: the label in column '{o.LabelColumnName}' is missing or not one of the {classCount} training classes");

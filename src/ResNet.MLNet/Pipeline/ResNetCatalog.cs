@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Transforms.Onnx;
+using ResNet.MLNet.Data;
 using ResNet.MLNet.Data.Sources;
 
 namespace ResNet.MLNet;
@@ -33,7 +34,7 @@ public static class ResNetCatalog
     /// <summary>The embedding of <paramref name="classifier"/>'s trained network (its preprocessing reused) as
     /// <paramref name="outputColumnName"/>, read from <paramref name="imageColumnName"/>.</summary>
     public static ResNetFeaturizerEstimator ResNetFeaturizer(this TransformsCatalog catalog, ResNetClassifierTransformer classifier,
-        string outputColumnName = "Features", string imageColumnName = "ImagePath") =>
+        string outputColumnName = ResNetColumns.Features, string imageColumnName = ResNetColumns.ImagePath) =>
         catalog.ResNetFeaturizer(new ResNetFeaturizerOptions { Classifier = classifier, OutputColumnName = outputColumnName, ImageColumnName = imageColumnName });
 
     /// <summary>
@@ -71,7 +72,7 @@ public static class ResNetCatalog
     /// label to a missing key and its <c>Evaluate</c> leaves such rows out without a word.
     /// </summary>
     public static void CheckLabelsKnown(this DataOperationsCatalog catalog, IDataView data, ITransformer model,
-        string labelColumnName = "Label", string? sourceColumnName = "ImagePath")
+        string labelColumnName = ResNetColumns.Label, string? sourceColumnName = ResNetColumns.ImagePath)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         LabelKeys.CheckKnown(data, model, labelColumnName, sourceColumnName);

@@ -75,13 +75,12 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         Log(stream ? $"{rows} training images of {o.ValuesPerImage} values exceed the in-memory budget of {budget >> 20} MiB: streaming them, decoded again each epoch"
                    : $"{rows} training images: decoding them once into memory");
         var (trainData, validation, skipped) = stream ? Streamed(o, input, rows, preprocessing, kind, keys, budget) : InMemory(o, input, preprocessing, kind, keys);
-        var device = o.Device.OrCpuWhenUnavailable();
+        var trainerOptions = o.ToTrainerOptions();
         using var model = CreateModel(o, weightsPath, classes.Count, out var loadReport);
         TrainingResult result;
         using (trainData as IDisposable)
         using (validation as IDisposable)
         {
-            var trainerOptions = o.ToTrainerOptions(device);
             var progress = new CallbackProgress<EpochMetrics>(m =>
             {
                 Log($"epoch {m.Epoch}/{m.Epochs}: loss {m.TrainLoss:0.####}, accuracy {m.TrainAccuracy:P2}" +
@@ -99,11 +98,11 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         foreach (var s in skippedImages) Log($"skipped {s.Source}: {s.Reason}");
         model.To(Device.Cpu);
         model.Eval();
-        var onnx = ExportOnnx(o, model, kind, classes, device);
+        var onnx = ExportOnnx(o, model, kind, classes);
         var scoring = ScoringChain.Build(ml, input, preprocessing, kind, o, keys, onnx);
         var weights = new MemoryStream();
         SafeTensors.Save(weights, model.StateDict(), PretrainedSource.NormalisationMetadata(o.EffectiveMean, o.EffectiveStd));
-        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o, onnx, classes, o.Describe(device), result.History, skippedImages.ToList(), loadReport);
+        return new ResNetClassifierTransformer(scoring, weights.ToArray(), o, onnx, classes, o.Manifest(), result.History, skippedImages.ToList(), loadReport);
     }
 
     /// <summary>The network to train: freshly initialised, or built with <paramref name="weightsPath"/>'s weights and a
@@ -117,9 +116,9 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
             : PretrainedNetwork.Create(o.Architecture, weightsPath, classCount, o.Channels, out report);
     }
 
-    private static byte[] ExportOnnx(ResNetClassifierOptions o, Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes, Device device)
+    private static byte[] ExportOnnx(ResNetClassifierOptions o, Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes)
     {
-        var metadata = new Dictionary<string, string>(o.Describe(device))
+        var metadata = new Dictionary<string, string>(o.Manifest())
         {
             ["classNames"] = System.Text.Json.JsonSerializer.Serialize(classes),
             ["mean"] = System.Text.Json.JsonSerializer.Serialize(o.EffectiveMean),
@@ -155,8 +154,7 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         }
         if (o.ValidationFraction <= 0) return (PixelReader.ToTrainingData(train, o, classes), null, () => train.Skipped);
         int n = train.Labels.Length, per = o.ValuesPerImage;
-        var order = Enumerable.Range(0, n).ToArray();
-        new Random(o.Seed).Shuffle(order);
+        var order = SeededShuffle.Order(n, o.Seed);
         int held = Math.Max(1, (int)Math.Round(o.ValidationFraction * n));
         if (held >= n) throw new ArgumentException($"ValidationFraction {o.ValidationFraction} leaves no training images out of {n}");
         PixelReader.Result Subset(IEnumerable<int> rows)

@@ -59,7 +59,7 @@ public sealed class ResNetFeaturizerEstimator : IEstimator<ResNetFeaturizerTrans
         var f = _options;
         PretrainedLoadReport? report = null;
         Models.ResNet model;
-        ResNetClassifierOptions o;
+        ResNetImageOptions o;
         if (f.Classifier is { } classifier)
         {
             o = f.ImageOptions(null, null);

@@ -28,7 +28,7 @@ internal static class ScoringChain
     /// <summary>The fitted featurizer as stock parts: the image preprocessing, <c>ApplyOnnxModel</c> (the pooled
     /// features as <paramref name="outputColumnName"/>) and <c>DropColumns</c> of the intermediate columns.</summary>
     public static ITransformer BuildFeaturizer(MLContext ml, IDataView input, ITransformer? preprocessing, ImageInputKind kind,
-        ResNetClassifierOptions o, string outputColumnName, byte[] onnx)
+        ResNetImageOptions o, string outputColumnName, byte[] onnx)
     {
         var intermediate = ImageInput.IntermediateColumns(kind).Where(c => c != outputColumnName).ToArray();
         var network = ApplyNetwork(ml, kind, o, onnx, outputColumnName);
@@ -36,7 +36,7 @@ internal static class ScoringChain
         return Fit(steps, input, preprocessing);
     }
 
-    private static EstimatorChain<OnnxTransformer> ApplyNetwork(MLContext ml, ImageInputKind kind, ResNetClassifierOptions o, byte[] onnx, params string[] outputs)
+    private static EstimatorChain<OnnxTransformer> ApplyNetwork(MLContext ml, ImageInputKind kind, ResNetImageOptions o, byte[] onnx, params string[] outputs)
     {
         ml.SetOnnxSessionOption(OnnxScoringSettings.SessionOptions(o.ScoringThreads));
         var pixels = ImageInput.PixelColumn(kind, o);

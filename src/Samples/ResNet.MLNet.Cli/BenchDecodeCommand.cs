@@ -6,7 +6,7 @@ using ResNet.MLNet.Data.Sources;
 namespace ResNet.MLNet.Cli;
 
 /// <summary><c>bench-decode FOLDER</c>: JPEG/PNG decode + resize to 224 + normalise throughput (images per second,
-/// all cores, the same <see cref="ImageBatchDecoder"/> the trainer's data loader uses).</summary>
+/// all cores, <see cref="ImageBatchDecoder"/>).</summary>
 internal static class BenchDecodeCommand
 {
     public static Command Create()
@@ -23,13 +23,13 @@ internal static class BenchDecodeCommand
             if (files.Count == 0) throw new ArgumentException($"no images in {r.GetValue(folder)}");
             var decoder = new ImageBatchDecoder(new ImagePreprocessing { Width = r.GetValue(size), Height = r.GetValue(size), Channels = 3 });
             int n = Math.Min(r.GetValue(batch), files.Count);
-            decoder.Decode(files.Take(n).ToList(), i => (string)files[i]!); // warm-up
+            decoder.Decode(files.Take(n).ToList()); // warm-up
             long images = 0;
             var clock = Stopwatch.StartNew();
             for (int start = 0; clock.Elapsed.TotalSeconds < r.GetValue(seconds); start = (start + n) % files.Count)
             {
                 var chunk = Enumerable.Range(start, n).Select(i => files[i % files.Count]).ToList();
-                decoder.Decode(chunk, i => (string)chunk[i]!);
+                decoder.Decode(chunk);
                 images += chunk.Count;
             }
             double rate = images / clock.Elapsed.TotalSeconds;

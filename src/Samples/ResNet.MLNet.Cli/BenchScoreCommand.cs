@@ -2,9 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Transforms;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using Microsoft.ML.Transforms;
+using ResNet.MLNet.Data;
 
 namespace ResNet.MLNet.Cli;
 
@@ -63,7 +64,7 @@ internal static class BenchScoreCommand
             var scoringSteps = ((IEnumerable<ITransformer>)classifier[1]).Where(t => t is not ColumnSelectingTransformer).ToArray();
             var decoded = ml.Data.Cache(classifier[0].Transform(parts.Take(at).Aggregate(view, (v, t) => t.Transform(v))));
             double Seconds(Action body) { var c = Stopwatch.StartNew(); body(); return c.Elapsed.TotalSeconds; }
-            void Drain(IDataView data) { using var cursor = data.GetRowCursor(data.Schema); var get = cursor.GetGetter<VBuffer<float>>(data.Schema["Score"]); var b = default(VBuffer<float>); while (cursor.MoveNext()) get(ref b); }
+            void Drain(IDataView data) { using var cursor = data.GetRowCursor(data.Schema); var get = cursor.GetGetter<VBuffer<float>>(data.Schema[ResNetColumns.Score]); var b = default(VBuffer<float>); while (cursor.MoveNext()) get(ref b); }
             void DecodeOnly() { var d = decode.Transform(view); using var cursor = d.GetRowCursor(new[] { d.Schema[input.Key] }); var get = cursor.GetGetter<VBuffer<float>>(d.Schema[input.Key]); var b = default(VBuffer<float>); while (cursor.MoveNext()) get(ref b); }
             void Raw(InferenceSession s)
             {

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using ResNet.MLNet.Data;
 using ResNet.MLNet.Data.Sources;
 
 namespace ResNet.MLNet.Cli;
@@ -19,7 +20,7 @@ internal static class DataLoading
     /// <summary>Class names of a loaded model: the key values of its <c>Label</c> column (MapValueToKey's).</summary>
     public static IReadOnlyList<string> ClassNames(ITransformer model, DataViewSchema input)
     {
-        var column = model.GetOutputSchema(input).GetColumnOrNull("Label");
+        var column = model.GetOutputSchema(input).GetColumnOrNull(ResNetColumns.Label);
         var values = default(VBuffer<ReadOnlyMemory<char>>);
         if (column?.Annotations.Schema.GetColumnOrNull("KeyValues") is not { } annotation || annotation.Type is not VectorDataViewType { ItemType: TextDataViewType })
             throw new InvalidDataException("the model has no MapValueToKey(\"Label\") step with text labels: not a model written by 'train'");

@@ -31,7 +31,7 @@ internal static class EvaluateCommand
                 Console.WriteLine($"LogLossReduction  {m.LogLossReduction:0.0000}");
                 Console.WriteLine($"TopKAccuracy (k={k}) {m.TopKAccuracy:0.0000}");
                 Console.WriteLine();
-                Console.WriteLine(m.ConfusionMatrix.GetFormattedConfusionTable());
+                Reports.ConfusionTable.Print(m, classNames);
                 if (r.GetValue(report) is { } folder)
                 {
                     var index = Reports.HtmlReport.Write(folder, new Reports.EvaluationReport

@@ -12,6 +12,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var d = new ResNetClassifierOptions();
+        var group = new Torch.Distributed.ProcessGroupOptions();
         var data = new Argument<string>("data") { Description = "Image folder (one sub-folder per class) or CSV/TSV file with ImagePath,Label columns" };
         var model = new Option<string>("--model", "-m") { Description = "Where to write the model zip", DefaultValueFactory = _ => "classifier.zip" };
         var architecture = new Option<string>("--architecture", "-a") { Description = "resnet18/34/50/101/152 or resnet20/32/44/56/110", DefaultValueFactory = _ => d.Architecture.ToString().ToLowerInvariant() };
@@ -27,7 +28,7 @@ internal static class TrainCommand
         var smoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the loss (e.g. 0.1)", DefaultValueFactory = _ => d.LabelSmoothing };
         var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (CUDA falls back to the CPU without a GPU)", DefaultValueFactory = _ => d.Device.ToString() };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => d.Seed };
-        var precision = new Option<string>("--precision") { Description = $"Training arithmetic: {Engine.TrainingPrecisionNames.Help} (bf16 mixed precision needs AVX512_BF16)", DefaultValueFactory = _ => "fp32" };
+        var precision = new Option<string>("--precision") { Description = $"Training arithmetic: {Engine.TrainingPrecisionNames.Help} (bf16 mixed precision needs AVX512_BF16)", DefaultValueFactory = _ => d.Precision.ToString().ToLowerInvariant() };
         var onnx = new Option<string?>("--onnx") { Description = "Also write the network as an ONNX file here" };
         var skip = new Option<bool>("--skip-undecodable") { Description = "Leave out images that cannot be decoded (and list them)" };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint after every epoch here" };
@@ -40,9 +41,9 @@ internal static class TrainCommand
         var nproc = new Option<int>("--nproc") { Description = "Data-parallel worker processes on this machine (cores split between them; docs/distributed.md)", DefaultValueFactory = _ => 1 };
         var nnodes = new Option<int>("--nnodes") { Description = "Machines taking part (run the same command on each with its --node-rank)", DefaultValueFactory = _ => 1 };
         var nodeRank = new Option<int>("--node-rank") { Description = "This machine's index among --nnodes (0 hosts the rendezvous)" };
-        var masterAddr = new Option<string>("--master-addr") { Description = "Address of node 0, reachable from every machine", DefaultValueFactory = _ => "127.0.0.1" };
-        var masterPort = new Option<int>("--master-port") { Description = "Rendezvous TCP port on node 0", DefaultValueFactory = _ => 29500 };
-        var distTimeout = new Option<double>("--dist-timeout") { Description = "Seconds a rank waits for the others before failing", DefaultValueFactory = _ => 300 };
+        var masterAddr = new Option<string>("--master-addr") { Description = "Address of node 0, reachable from every machine", DefaultValueFactory = _ => group.MasterAddress };
+        var masterPort = new Option<int>("--master-port") { Description = "Rendezvous TCP port on node 0", DefaultValueFactory = _ => group.MasterPort };
+        var distTimeout = new Option<double>("--dist-timeout") { Description = "Seconds a rank waits for the others before failing", DefaultValueFactory = _ => group.Timeout.TotalSeconds };
         var command = new Command("train", "Train a classifier on labelled images and save it as a model zip")
         {
             data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, erasing, smoothing, device, precision, seed, skip, checkpoints, resume, onnx,
@@ -75,9 +76,9 @@ internal static class TrainCommand
                     $"  {m.ImagesPerSecond:0} img/s  remaining {m.EstimatedRemaining:hh\\:mm\\:ss}"),
                 BatchCallback = b => Console.Write($"\repoch {b.Epoch}: batch {b.Batch}/{b.Batches}" + (b.RunningLoss is { } l ? $"  loss {l:0.0000}" : "") + "   "),
             };
-            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            var pipeline = ml.Transforms.Conversion.MapValueToKey(d.LabelColumnName)
                 .Append(ml.Transforms.ResNetClassifier(options))
-                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+                .Append(ml.Transforms.Conversion.MapKeyToValue(d.PredictedLabelColumnName));
             var trained = pipeline.Fit(view);
             var classifier = trained.OfType<ResNetClassifierTransformer>().Single();
             if (classifier.PretrainedLoad is { } load) Console.WriteLine($"pretrained {load}");

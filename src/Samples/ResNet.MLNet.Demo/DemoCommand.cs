@@ -25,8 +25,8 @@ public static class DemoCommand
         var data = new Option<string?>("--data") { Description = "directory of the IDX files (default: /usr/share/datasets/fashion-mnist)" };
         var seed = new Option<int>("--seed") { Description = "seed of initialisation, shuffling and augmentation", DefaultValueFactory = _ => d.Seed };
         var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: all cores)" };
-        var device = new Option<string>("--device") { Description = "cpu | cuda | cuda:N | auto", DefaultValueFactory = _ => "cpu" };
-        var precision = new Option<string>("--precision") { Description = $"training arithmetic: {TrainingPrecisionNames.Help} (bf16 mixed precision needs AVX512_BF16)", DefaultValueFactory = _ => "fp32" };
+        var device = new Option<string>("--device") { Description = "cpu | cuda | cuda:N | auto", DefaultValueFactory = _ => d.Device.ToString() };
+        var precision = new Option<string>("--precision") { Description = $"training arithmetic: {TrainingPrecisionNames.Help} (bf16 mixed precision needs AVX512_BF16)", DefaultValueFactory = _ => d.Precision.ToString().ToLowerInvariant() };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "write a checkpoint in this directory after every epoch" };
         var resume = new Option<bool>("--resume") { Description = "continue from the checkpoint in --checkpoint" };
         arch.Validators.Add(r => Check(r, () => ResNetZoo.Parse(r.GetValueOrDefault<string>()!)));

@@ -1,3 +1,4 @@
+using ResNet.MLNet.Data;
 using ResNet.MLNet.Engine;
 using ResNet.MLNet.Models;
 
@@ -7,11 +8,12 @@ namespace ResNet.MLNet.Demo;
 /// the classifier's options plus what only the demo has.</summary>
 public sealed record DemoOptions
 {
-    /// <summary>The demo's defaults: ResNet-20 on 1×28×28 images, 2 one-cycle epochs, batch 128, lr 0.1.</summary>
+    /// <summary>The demo's defaults: ResNet-20 on the IDX loader's 1×28×28 images, trained with the engine's
+    /// Fashion-MNIST recipe (<see cref="TrainerOptions"/>' defaults) for 2 epochs.</summary>
     public static ResNetClassifierOptions DefaultClassifier { get; } = new()
     {
-        ImageColumnName = "Image", ImageSize = 28, Channels = 1, Architecture = ResNetArchitecture.ResNet20,
-        Epochs = 2, BatchSize = 128, LearningRate = 0.1, Schedule = LearningRateSchedule.OneCycle,
+        ImageColumnName = ResNetColumns.Image, ImageSize = 28, Channels = 1, Architecture = ResNetArchitecture.ResNet20,
+        Training = new TrainerOptions { Epochs = 2 },
     };
 
     /// <summary>The classifier's options.</summary>

@@ -38,7 +38,7 @@ static int Run(DemoOptions options)
         .Start(ctx =>
         {
             var task = ctx.AddTask("reading data", maxValue: 1);
-            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyData: ClassNameView(ml))
+            var pipeline = ml.Transforms.Conversion.MapValueToKey(classifier.LabelColumnName, keyData: ClassNameView(ml))
                 .Append(ml.Transforms.ResNetClassifier(classifier with
                 {
                     Mean = new[] { mean }, Std = new[] { std }, CancellationToken = cancel.Token,
@@ -51,7 +51,7 @@ static int Run(DemoOptions options)
                     MetricsCallback = m => AnsiConsole.MarkupLineInterpolated(
                         $"epoch {m.Epoch}/{m.Epochs}: train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P2}, lr {m.LearningRate:G3}, {m.ImagesPerSecond:F0} img/s, elapsed {Clock(m.Elapsed)}, ETA {Clock(m.EstimatedRemaining)}, RSS {Process.GetCurrentProcess().WorkingSet64 >> 20} MiB"),
                 }))
-                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+                .Append(ml.Transforms.Conversion.MapKeyToValue(classifier.PredictedLabelColumnName));
             model = pipeline.Fit(train);
         });
     trainClock.Stop();
@@ -60,7 +60,7 @@ static int Run(DemoOptions options)
     var evalClock = Stopwatch.StartNew();
     var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
     evalClock.Stop();
-    ReportPrinter.Print(metrics, FashionMnist.ClassNames);
+    ResNet.MLNet.Reports.ConfusionTable.Print(metrics, FashionMnist.ClassNames);
 
     Directory.CreateDirectory(options.Output);
     var saved = Path.Combine(options.Output, "model.zip");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ResNet.MLNet.Data.Idx;
 using ResNet.MLNet.Engine;
 
 namespace ResNet.MLNet.Experiments;
@@ -6,22 +7,15 @@ namespace ResNet.MLNet.Experiments;
 /// <summary>Command-line settings of the experiments (one budget shared by every network of an experiment).</summary>
 public sealed record ExperimentOptions
 {
-    /// <summary>Experiments to run: degradation, preactivation, preactivation-110, classic (or all).</summary>
+    /// <summary>Experiments to run (<see cref="ExperimentPlan.Names"/>, or all).</summary>
     public IReadOnlyList<string> Experiments { get; init; } = ExperimentPlan.Names;
     /// <summary>Training images (the first N of Fashion-MNIST's training split).</summary>
     public int TrainImages { get; init; } = 10_000;
     /// <summary>Test images (the first N of the test split).</summary>
     public int TestImages { get; init; } = 10_000;
-    /// <summary>Epochs per network.</summary>
-    public int Epochs { get; init; } = 5;
-    /// <summary>Mini-batch size.</summary>
-    public int BatchSize { get; init; } = 128;
-    /// <summary>Peak learning rate of the one-cycle schedule.</summary>
-    public double LearningRate { get; init; } = 0.1;
-    /// <summary>Seed of weights and shuffling.</summary>
-    public int Seed { get; init; } = 1;
-    /// <summary>Training arithmetic of every network (fp32 or bf16 mixed precision).</summary>
-    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+    /// <summary>How every network trains: the engine's Fashion-MNIST recipe (<see cref="TrainerOptions"/>' defaults)
+    /// for 5 epochs; <c>--epochs</c>, <c>--batch</c>, <c>--lr</c>, <c>--seed</c> and <c>--precision</c> change it.</summary>
+    public TrainerOptions Training { get; init; } = new() { Epochs = 5 };
     /// <summary>Networks to train (labels, case-insensitive); null: every network of the experiment.</summary>
     public IReadOnlyList<string>? Networks { get; init; }
     /// <summary>Where each network keeps its checkpoint (DIR/EXPERIMENT/NETWORK); the same command run again resumes
@@ -34,21 +28,28 @@ public sealed record ExperimentOptions
     /// <summary>Show usage.</summary>
     public bool Help { get; init; }
 
-    /// <summary>Usage text.</summary>
-    public const string Usage = """
-        usage: resnet-experiments [degradation|preactivation|preactivation-110|classic|all ...] [options]
-          --train N      training images (first N of the training split; default 10000)
-          --test N       test images (first N of the test split; default 10000)
-          --epochs N     epochs per network (default 5)
-          --batch N      batch size (default 128)
-          --lr X         one-cycle peak learning rate (default 0.1)
-          --seed N       seed of weights and shuffling (default 1)
-          --precision P  fp32 (default) or bf16 mixed precision
-          --networks L   comma-separated network labels to train (default: all of the experiment)
-          --checkpoints DIR  keep per-network checkpoints here; run the same command again to resume
-          --out DIR      results directory (default docs/experiments/results)
-          --data DIR     Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist)
-        """;
+    /// <summary>Usage text, with the defaults of <see cref="ExperimentOptions"/>.</summary>
+    public static string Usage
+    {
+        get
+        {
+            var d = new ExperimentOptions();
+            return $"""
+                usage: resnet-experiments [{string.Join('|', ExperimentPlan.Names)}|all ...] [options]
+                  --train N      training images (first N of the training split; default {d.TrainImages})
+                  --test N       test images (first N of the test split; default {d.TestImages})
+                  --epochs N     epochs per network (default {d.Training.Epochs})
+                  --batch N      batch size (default {d.Training.BatchSize})
+                  --lr X         one-cycle peak learning rate (default {d.Training.LearningRate})
+                  --seed N       seed of weights and shuffling (default {d.Training.Seed})
+                  --precision P  {TrainingPrecisionNames.Help} (default fp32)
+                  --networks L   comma-separated network labels to train (default: all of the experiment)
+                  --checkpoints DIR  keep per-network checkpoints here; run the same command again to resume
+                  --out DIR      results directory (default {d.OutputDirectory})
+                  --data DIR     Fashion-MNIST directory (default {FashionMnist.DefaultDirectory})
+                """;
+        }
+    }
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static ExperimentOptions Parse(string[] args)
@@ -65,12 +66,12 @@ public sealed record ExperimentOptions
             {
                 "--train" => o with { TrainImages = Int() },
                 "--test" => o with { TestImages = Int() },
-                "--epochs" => o with { Epochs = Int() },
-                "--batch" => o with { BatchSize = Int() },
-                "--seed" => o with { Seed = Int() },
-                "--lr" => o with { LearningRate = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--epochs" => o with { Training = o.Training with { Epochs = Int() } },
+                "--batch" => o with { Training = o.Training with { BatchSize = Int() } },
+                "--seed" => o with { Training = o.Training with { Seed = Int() } },
+                "--lr" => o with { Training = o.Training with { LearningRate = double.Parse(Value(), CultureInfo.InvariantCulture) } },
                 "--out" => o with { OutputDirectory = Value() },
-                "--precision" => o with { Precision = TrainingPrecisionNames.Parse(Value()) },
+                "--precision" => o with { Training = o.Training with { Precision = TrainingPrecisionNames.Parse(Value()) } },
                 "--networks" => o with { Networks = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--checkpoints" => o with { CheckpointDirectory = Value() },
                 "--data" => o with { DataDirectory = Value() },

@@ -23,18 +23,15 @@ if (options.Help)
     return 0;
 }
 
-var (train, test, _, _) = FashionMnist.LoadNormalized(options.DataDirectory, options.TrainImages, options.TestImages);
-using var trainData = train;
-using var testData = test;
-var trainerOptions = new TrainerOptions
-{
-    Epochs = options.Epochs, BatchSize = options.BatchSize, LearningRate = options.LearningRate,
-    Schedule = LearningRateSchedule.OneCycle, Momentum = 0.9, Nesterov = true, WeightDecay = 5e-4, Seed = options.Seed,
-    Precision = options.Precision,
-};
+var (trainImages, testImages, _, _) = FashionMnist.LoadNormalized(options.DataDirectory, options.TrainImages, options.TestImages);
+using var train = InMemoryTrainingData.From(trainImages);
+using var test = InMemoryTrainingData.From(testImages);
+var trainerOptions = options.Training;
 string budget = $"Budget: Fashion-MNIST, first {train.Count:N0} training and {test.Count:N0} test images (normalised, no augmentation), " +
-    $"{options.Epochs} epochs, batch {options.BatchSize}, SGD momentum 0.9 Nesterov, weight decay 5e-4, one-cycle lr peak {options.LearningRate}, " +
-    $"seed {options.Seed}, {(options.Precision == TrainingPrecision.BFloat16 ? "bf16 mixed precision" : "fp32")}; libtorch {TorchRuntime.TorchVersion} on CPU, {TorchRuntime.NumThreads} thread(s) ({Environment.ProcessorCount} cores, shared).";
+    $"{trainerOptions.Epochs} epochs, batch {trainerOptions.BatchSize}, SGD momentum {trainerOptions.Momentum}{(trainerOptions.Nesterov ? " Nesterov" : "")}, " +
+    $"weight decay {trainerOptions.WeightDecay}, {trainerOptions.Schedule} lr peak {trainerOptions.LearningRate}, " +
+    $"seed {trainerOptions.Seed}, {(trainerOptions.Precision == TrainingPrecision.BFloat16 ? "bf16 mixed precision" : "fp32")}; " +
+    $"libtorch {TorchRuntime.TorchVersion} on CPU, {TorchRuntime.NumThreads} thread(s) ({Environment.ProcessorCount} cores, shared).";
 Console.WriteLine(budget);
 
 foreach (var name in options.Experiments)
@@ -49,7 +46,7 @@ foreach (var name in options.Experiments)
         Console.Error.WriteLine($"--networks matches no network of {experiment.Name}: {string.Join(", ", experiment.Candidates.Select(c => c.Label))}");
         return 2;
     }
-    var runs = candidates.Select(c => CandidateRun.Train(c, train, test, trainerOptions, options.Seed,
+    var runs = candidates.Select(c => CandidateRun.Train(c, train, test, trainerOptions, trainerOptions.Seed,
         options.CheckpointDirectory is { } dir ? Path.Combine(dir, experiment.Name, CandidateRun.FolderName(c.Label)) : null)).ToList();
     ResultsWriter.Write(options.OutputDirectory, experiment, runs, budget);
     Console.WriteLine($"== {experiment.Name} done in {clock.Elapsed.TotalMinutes:F1} min; results in {options.OutputDirectory}/{experiment.Name}.*");

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
+using ResNet.MLNet.Data;
 using ResNet.MLNet.Data.Idx;
 using ResNet.MLNet.Data.Sources;
+using ResNet.MLNet.Engine;
 using ResNet.MLNet.Models;
 using ResNet.MLNet.Torch;
 
@@ -52,7 +54,7 @@ internal static class TransferExperiment
         var clock = Stopwatch.StartNew();
         var pretrained = Fit(ml, source, Base(mean, std) with
         {
-            Epochs = s.PretrainEpochs, BatchSize = 128, LearningRate = 0.1,
+            Training = new TrainerOptions { Epochs = s.PretrainEpochs },     // the engine's Fashion-MNIST recipe
             MetricsCallback = m => Console.WriteLine($"  pretraining epoch {m.Epoch}/{m.Epochs}: loss {m.TrainLoss:0.000}, {m.ImagesPerSecond:0} img/s"),
         });
         File.WriteAllBytes(weights, pretrained.Classifier.Weights.ToArray());
@@ -60,7 +62,7 @@ internal static class TransferExperiment
                           $"accuracy on their {test.Count(r => Class(r) < 5):N0} test images {Accuracy(ml, pretrained.Model, test.Where(r => Class(r) < 5).ToList()):P2}");
 
         // The pretrained modes leave Mean/Std unset: they come from the weights' metadata (the pretraining's).
-        var few = Base(mean, std) with { Epochs = s.Epochs, BatchSize = 32, LearningRate = 0.05 };
+        var few = Base(mean, std) with { Epochs = s.Epochs };                          // the classifier's small-set defaults
         var modes = new (string Name, Func<List<PixelRow>, ITransformer> Fit)[]
         {
             ("from scratch", rows => Fit(ml, rows, few).Model),
@@ -96,22 +98,22 @@ internal static class TransferExperiment
 
     private static ResNetClassifierOptions Base(float[] mean, float[] std) => new()
     {
-        ImageColumnName = "Image", Architecture = ResNetArchitecture.ResNet20, ImageSize = 28, Channels = 1, Mean = mean, Std = std, Seed = 1,
+        ImageColumnName = ResNetColumns.Image, Architecture = ResNetArchitecture.ResNet20, ImageSize = 28, Channels = 1, Mean = mean, Std = std,
     };
 
     private static (ITransformer Model, ResNetClassifierTransformer Classifier) Fit(MLContext ml, List<PixelRow> rows, ResNetClassifierOptions options)
     {
-        var model = ml.Transforms.Conversion.MapValueToKey("Label")
+        var model = ml.Transforms.Conversion.MapValueToKey(ResNetColumns.Label)
             .Append(ml.Transforms.ResNetClassifier(options))
             .Fit(View(ml, rows));
         return (model, model.OfType<ResNetClassifierTransformer>().Single());
     }
 
     private static ITransformer Featurizer(MLContext ml, List<PixelRow> rows, string weights) =>
-        ml.Transforms.Conversion.MapValueToKey("Label")
+        ml.Transforms.Conversion.MapValueToKey(ResNetColumns.Label)
             .Append(ml.Transforms.ResNetFeaturizer(new ResNetFeaturizerOptions
             {
-                ImageColumnName = "Image", Pretrained = weights, Architecture = ResNetArchitecture.ResNet20, ImageSize = 28, Channels = 1,
+                ImageColumnName = ResNetColumns.Image, Pretrained = weights, Architecture = ResNetArchitecture.ResNet20, ImageSize = 28, Channels = 1,
             }))
             .AppendCacheCheckpoint(ml) // SDCA passes over the data many times: featurize once
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())

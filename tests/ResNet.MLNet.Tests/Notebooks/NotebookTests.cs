@@ -11,17 +11,10 @@ namespace ResNet.MLNet.Tests.Notebooks;
 /// become one program (docs/notebooks/run_notebook.py), built against this repository's projects and run.</summary>
 public class NotebookTests(ITestOutputHelper output)
 {
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ResNetMLNet.sln"))) return dir.FullName;
-        throw new InvalidOperationException("ResNetMLNet.sln not found above " + AppContext.BaseDirectory);
-    }
-
     private string Run(string notebook)
     {
         using var work = new TempDir();
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var psi = new ProcessStartInfo(PythonReference.Interpreter)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -52,7 +45,7 @@ public class NotebookTests(ITestOutputHelper output)
     public void DegradationNotebookReadsTheResultsAndPlots()
     {
         var stdout = Run("degradation.ipynb");
-        var csv = File.ReadLines(Path.Combine(RepositoryRoot(), "docs/experiments/results/degradation.csv")).Skip(1).Select(l => l.Split(',')[0]).Distinct();
+        var csv = File.ReadLines(Path.Combine(Repository.Root, "docs/experiments/results/degradation.csv")).Skip(1).Select(l => l.Split(',')[0]).Distinct();
         foreach (var network in csv) Assert.Contains(network + " ", stdout);
         Assert.Contains("\u001eHTML ", stdout);
     }
@@ -63,7 +56,7 @@ public class NotebookTests(ITestOutputHelper output)
     public void CommittedNotebookHasTheOutputsOfARun(string notebook)
     {
         // Committed with outputs (written by run_notebook.py --write): every code cell ran, in order.
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "docs/notebooks", notebook)));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "docs/notebooks", notebook)));
         var code = doc.RootElement.GetProperty("cells").EnumerateArray().Where(c => c.GetProperty("cell_type").GetString() == "code").ToList();
         Assert.Equal(Enumerable.Range(1, code.Count), code.Select(c => c.GetProperty("execution_count").GetInt32()));
         Assert.Contains(code, c => c.GetProperty("outputs").EnumerateArray().Any(o => o.GetProperty("output_type").GetString() == "display_data"));

@@ -1,3 +1,4 @@
+using Microsoft.ML.Transforms.Image;
 using ResNet.MLNet.Data.Images;
 using ResNet.MLNet.Tests.Support;
 
@@ -33,7 +34,7 @@ public class ImageDecodingTests(PipelineFixture fixture)
 
         // Resize the reference's own pixels, so the comparison isolates resizing and normalisation.
         var reference = image with { Pixels = expectedPixels };
-        var p = new ImagePreprocessing { Width = width, Height = height, Channels = channels, Resizing = ResizingKind.Fill };
+        var p = new ImagePreprocessing { Width = width, Height = height, Channels = channels, Resizing = ImageResizingEstimator.ResizingKind.Fill };
         var ours = new float[p.ValuesPerImage];
         ImageTensorizer.Write(reference, p, ours);
         var expected = new float[ours.Length];
@@ -50,13 +51,13 @@ public class ImageDecodingTests(PipelineFixture fixture)
         var image = new DecodedImage(new byte[] { 0, 0, 255, 255, 0, 0, 255, 255 }, 4, 2, 1);
         var p = new ImagePreprocessing { Width = 2, Height = 2, Channels = 1, Mean = new[] { 0f }, Std = new[] { 1f } };
         var crop = new float[4];
-        ImageTensorizer.Write(image, p with { Resizing = ResizingKind.IsoCrop }, crop);
+        ImageTensorizer.Write(image, p with { Resizing = ImageResizingEstimator.ResizingKind.IsoCrop }, crop);
         // Scale 1, centre crop: columns 1 and 2 remain, black then white.
         Assert.Equal(new[] { 0f, 1f, 0f, 1f }, crop);
         // Padding: a white 4x2 image fitted into 4x4 keeps its size and sits in rows 1-2; rows 0 and 3 are black.
         var white = new DecodedImage(Enumerable.Repeat((byte)255, 8).ToArray(), 4, 2, 1);
         var pad = new float[16];
-        ImageTensorizer.Write(white, p with { Width = 4, Height = 4, Resizing = ResizingKind.IsoPad }, pad);
+        ImageTensorizer.Write(white, p with { Width = 4, Height = 4, Resizing = ImageResizingEstimator.ResizingKind.IsoPad }, pad);
         Assert.Equal(new[] { 0f, 0f, 0f, 0f, 1f, 1f, 1f, 1f, 1f, 1f, 1f, 1f, 0f, 0f, 0f, 0f }, pad);
     }
 }

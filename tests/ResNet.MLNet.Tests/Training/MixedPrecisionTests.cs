@@ -66,9 +66,9 @@ public class MixedPrecisionTests
     public void AutocastDoesNotLeakIntoScoring()
     {
         if (!CpuHasBf16) return;
-        var (train, test, _, _) = FashionMnist.LoadNormalized(trainSubset: 256, testSubset: 64);
-        using (train)
-        using (test)
+        var (trainImages, testImages, _, _) = FashionMnist.LoadNormalized(trainSubset: 256, testSubset: 64);
+        using (var train = InMemoryTrainingData.From(trainImages))
+        using (var test = InMemoryTrainingData.From(testImages))
         {
             TorchRuntime.ManualSeed(3);
             using var model = ResNetZoo.Create(ResNetArchitecture.ResNet20, numClasses: 10, inChannels: 1);

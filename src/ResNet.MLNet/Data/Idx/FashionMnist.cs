@@ -1,5 +1,3 @@
-using ResNet.MLNet.Engine;
-
 namespace ResNet.MLNet.Data.Idx;
 
 /// <summary>
@@ -27,10 +25,11 @@ public static class FashionMnist
     }
 
     /// <summary>
-    /// Loads a split as pixel values in [0, 1] (1×28×28), optionally only its first <paramref name="subset"/> images.
+    /// Loads a split as pixel values in [0, 1] (1×28×28), optionally only its first <paramref name="subset"/> images
+    /// (train on them with <c>InMemoryTrainingData.From</c>).
     /// Looks for <c>{train|t10k}-{images-idx3|labels-idx1}-ubyte</c> with or without <c>.gz</c>.
     /// </summary>
-    public static InMemoryTrainingData Load(Split split, string? directory = null, int? subset = null)
+    public static LabelledImages Load(Split split, string? directory = null, int? subset = null)
     {
         directory ??= DefaultDirectory;
         string prefix = split == Split.Train ? "train" : "t10k";
@@ -54,17 +53,17 @@ public static class FashionMnist
                 throw new InvalidInputException(labels.Path, $"label {labels.Data[i]} at row {i} is outside 0..{ClassNames.Count - 1}");
             classes[i] = labels.Data[i];
         }
-        return InMemoryTrainingData.FromArrays(pixels, classes, 1, rows, columns, ClassNames);
+        return new LabelledImages(pixels, classes, 1, rows, columns, ClassNames);
     }
 
     /// <summary>
     /// Loads the training split (first <paramref name="trainSubset"/> images) and the full test split, both normalised
     /// with the training split's per-channel mean and standard deviation (also returned).
     /// </summary>
-    public static (InMemoryTrainingData Train, InMemoryTrainingData Test, float[] Mean, float[] Std) LoadNormalized(string? directory = null, int? trainSubset = null, int? testSubset = null)
+    public static (LabelledImages Train, LabelledImages Test, float[] Mean, float[] Std) LoadNormalized(string? directory = null, int? trainSubset = null, int? testSubset = null)
     {
-        using var rawTrain = Load(Split.Train, directory, trainSubset);
-        using var rawTest = Load(Split.Test, directory, testSubset);
+        var rawTrain = Load(Split.Train, directory, trainSubset);
+        var rawTest = Load(Split.Test, directory, testSubset);
         var (mean, std) = rawTrain.ChannelStatistics();
         return (rawTrain.Normalize(mean, std), rawTest.Normalize(mean, std), mean, std);
     }

@@ -21,9 +21,9 @@ public sealed class ImageBatchDecoder
         _parallelism = Math.Max(1, parallelism ?? Environment.ProcessorCount);
     }
 
-    /// <summary>Decodes <paramref name="values"/> into a new buffer of N·C·H·W floats; <paramref name="describe"/>
-    /// names item i in errors.</summary>
-    public float[] Decode(IReadOnlyList<object?> values, Func<int, string> describe, CancellationToken cancellationToken = default)
+    /// <summary>Decodes <paramref name="values"/> into a new buffer of N·C·H·W floats; errors name the item
+    /// (<see cref="ImageLoader.Describe"/>: its index and path, or index in <paramref name="what"/>).</summary>
+    public float[] Decode(IReadOnlyList<object?> values, string what = "values", CancellationToken cancellationToken = default)
     {
         int per = _preprocessing.ValuesPerImage;
         var buffer = new float[(long)values.Count * per];
@@ -32,7 +32,7 @@ public sealed class ImageBatchDecoder
         {
             Parallel.For(0, values.Count, options, i =>
             {
-                var image = ImageLoader.Load(values[i], _preprocessing.Channels, describe(i));
+                var image = ImageLoader.Load(values[i], _preprocessing.Channels, ImageLoader.Describe(values[i] as string, i, what));
                 ImageTensorizer.Write(image, _preprocessing, buffer.AsSpan(i * per, per));
             });
         }

@@ -20,9 +20,11 @@ public static class ImageLoader
         _ => throw new ImageDecodeException(source, $"values of type {value.GetType().Name} are not images (use a path, encoded bytes or a DecodedImage)"),
     };
 
-    /// <summary>A human-readable name of the image for error messages: the path itself for paths.</summary>
-    public static string Describe(object? value, long row, string column) =>
-        value is string path ? path : $"row {row + 1} of column '{column}'";
+    /// <summary>The name of an image in error messages, the one naming rule of every image path: its 0-based
+    /// <paramref name="row"/> as a 1-based row number, with its <paramref name="path"/> when it has one, else the
+    /// <paramref name="column"/> it came from.</summary>
+    public static string Describe(string? path, long row, string column) =>
+        path != null ? $"row {row + 1} ({path})" : $"row {row + 1} (column '{column}')";
 
     private static DecodedImage Convert(DecodedImage image, int channels, string source)
     {

@@ -1,3 +1,5 @@
+using Microsoft.ML.Transforms.Image;
+
 namespace ResNet.MLNet.Data.Images;
 
 /// <summary>
@@ -23,8 +25,9 @@ public sealed record ImagePreprocessing
     public int Height { get; init; } = 224;
     /// <summary>1 (gray) or 3 (RGB). Default 3.</summary>
     public int Channels { get; init; } = 3;
-    /// <summary>How images are fitted to the size. Default <see cref="ResizingKind.IsoCrop"/>.</summary>
-    public ResizingKind Resizing { get; init; } = ResizingKind.IsoCrop;
+    /// <summary>How images are fitted to the size (ML.NET's kinds, so the pipeline and this decoder share one).
+    /// Default <see cref="ImageResizingEstimator.ResizingKind.IsoCrop"/>.</summary>
+    public ImageResizingEstimator.ResizingKind Resizing { get; init; } = ImageResizingEstimator.ResizingKind.IsoCrop;
     /// <summary>Per-channel means after scaling to [0, 1]. Default ImageNet's (3 channels) or <see cref="GrayMean"/>.</summary>
     public float[]? Mean { get; init; }
     /// <summary>Per-channel standard deviations. Default ImageNet's (3 channels) or <see cref="GrayStd"/>.</summary>

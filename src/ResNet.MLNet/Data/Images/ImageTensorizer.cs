@@ -1,3 +1,5 @@
+using Microsoft.ML.Transforms.Image;
+
 namespace ResNet.MLNet.Data.Images;
 
 /// <summary>
@@ -42,18 +44,18 @@ public static class ImageTensorizer
     }
 
     /// <summary>Output-to-source mapping per axis: source = (out + 0.5 − offset) / scale − 0.5.</summary>
-    private static (double ScaleX, double OffsetX, double ScaleY, double OffsetY) Geometry(int sw, int sh, int tw, int th, ResizingKind kind)
+    private static (double ScaleX, double OffsetX, double ScaleY, double OffsetY) Geometry(int sw, int sh, int tw, int th, ImageResizingEstimator.ResizingKind kind)
     {
         switch (kind)
         {
-            case ResizingKind.Fill:
+            case ImageResizingEstimator.ResizingKind.Fill:
                 return ((double)tw / sw, 0, (double)th / sh, 0);
-            case ResizingKind.IsoCrop:
+            case ImageResizingEstimator.ResizingKind.IsoCrop:
             {
                 double s = Math.Max((double)tw / sw, (double)th / sh);
                 return (s, (tw - sw * s) / 2, s, (th - sh * s) / 2);
             }
-            case ResizingKind.IsoPad:
+            case ImageResizingEstimator.ResizingKind.IsoPad:
             {
                 double s = Math.Min((double)tw / sw, (double)th / sh);
                 return (s, (tw - sw * s) / 2, s, (th - sh * s) / 2);

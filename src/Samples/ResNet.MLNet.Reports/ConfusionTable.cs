@@ -2,17 +2,18 @@ using System.Globalization;
 using Microsoft.ML.Data;
 using Spectre.Console;
 
-namespace ResNet.MLNet.Demo;
+namespace ResNet.MLNet.Reports;
 
-/// <summary>Prints ML.NET's confusion matrix with class names and per-class recall. Columns are numbered (the row
-/// labels give each number's class) so the table fits an 80-column console.</summary>
-public static class ReportPrinter
+/// <summary>The one console printer of a confusion matrix (demo, CLI <c>evaluate</c>): ML.NET's metrics with class
+/// names and per-class recall. Columns are numbered (the row labels give each number's class) so the table fits an
+/// 80-column console.</summary>
+public static class ConfusionTable
 {
     /// <summary>Writes the table to the console; <paramref name="classNames"/> in key order.</summary>
     public static void Print(MulticlassClassificationMetrics metrics, IReadOnlyList<string> classNames)
     {
         var counts = metrics.ConfusionMatrix.Counts;
-        var table = new Table().Title("confusion matrix (rows: true class, columns: predicted)").Border(TableBorder.Rounded);
+        var table = new Table().Title("Confusion table").Border(TableBorder.Rounded);
         table.AddColumn("true \\ predicted");
         for (int c = 0; c < counts.Count; c++) table.AddColumn(new TableColumn(c.ToString(CultureInfo.InvariantCulture)).RightAligned());
         table.AddColumn(new TableColumn("recall").RightAligned());
