@@ -6,16 +6,18 @@ using ResNet.MLNet.Torch.Serialization;
 
 // One rank of a data-parallel LeNet-5 run through the real Trainer (LeNet-5 has no BN, so the split batch is exact):
 //   resnet-dist-worker steps   PORT RANK WORLD TIMEOUT_S OUT.safetensors   two steps of batch 16 on 32 seeded images
+//   resnet-dist-worker syncbn  PORT RANK WORLD TIMEOUT_S OUT.safetensors   the same with BN after each convolution (in
+//                                                                          training mode) and synchronised BN
 //   resnet-dist-worker forever PORT RANK WORLD TIMEOUT_S                   trains until killed or failed
 // WORLD 1 trains without a process group (the single-process reference). Each rank starts from different weights
 // (seed 7 + rank), so equal results also show that rank 0's were broadcast. A distributed failure exits with 3.
 if (args.Length < 5) { Console.Error.WriteLine("usage: resnet-dist-worker steps|forever PORT RANK WORLD TIMEOUT_S [OUT]"); return 2; }
 var (mode, port, rank, world, timeout) = (args[0], int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), double.Parse(args[4]));
-bool forever = mode == "forever";
+bool forever = mode == "forever", syncBn = mode == "syncbn";
 try
 {
     TorchRuntime.ManualSeed((ulong)(7 + rank));
-    using var net = ClassicNetBuilder.Build(ClassicZoo.LeNet5());
+    using var net = ClassicNetBuilder.Build(ClassicZoo.LeNet5() with { BatchNorm = syncBn });
     TorchRuntime.ManualSeed(99);
     using var data = new InMemoryTrainingData(Tensor.Randn(new long[] { 32, 1, 28, 28 }).DetachFromScope(),
         Tensor.RandInt(0, 10, new long[] { 32 }).DetachFromScope(), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());
@@ -24,7 +26,7 @@ try
         Epochs = forever ? 100_000 : 1, BatchSize = 16, Schedule = LearningRateSchedule.Constant, LearningRate = 0.05,
         Distributed = world == 1 ? null : new ProcessGroupOptions
         {
-            MasterPort = port, Rank = rank, WorldSize = world, Timeout = TimeSpan.FromSeconds(timeout),
+            MasterPort = port, Rank = rank, WorldSize = world, Timeout = TimeSpan.FromSeconds(timeout), SyncBatchNorm = syncBn,
         },
     };
     var announced = false;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ResNet.MLNet.Torch;
 
 namespace ResNet.MLNet.Native;
 
@@ -12,5 +13,7 @@ internal static partial class NativeMethods
     [LibraryImport(Library)] internal static unsafe partial int rn_dist_allreduce(Torch.Distributed.ProcessGroupHandle group, IntPtr* tensors, int count, int average);
     [LibraryImport(Library)] internal static unsafe partial int rn_dist_allreduce_grads(Torch.Distributed.ProcessGroupHandle group, IntPtr* parameters, int count, int average);
     [LibraryImport(Library)] internal static unsafe partial int rn_dist_broadcast(Torch.Distributed.ProcessGroupHandle group, IntPtr* tensors, int count, int root);
+    [LibraryImport(Library)] internal static partial int rn_dist_sync_batch_norm(Torch.Distributed.ProcessGroupHandle group, TensorHandle x, TensorHandle w, TensorHandle b,
+        TensorHandle mean, TensorHandle var, double momentum, double eps, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_dist_barrier(Torch.Distributed.ProcessGroupHandle group);
 }

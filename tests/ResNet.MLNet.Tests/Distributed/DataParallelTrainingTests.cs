@@ -38,6 +38,38 @@ public class DataParallelTrainingTests
     }
 
     [Fact]
+    public void SynchronisedBatchNormOnHalfBatchesMatchesOneProcessOnWholeBatchesWithItsRunningStatistics()
+    {
+        using var dir = new TempDir();
+        int port = RankProcess.FreePort();
+        using var single = RankProcess.Worker("syncbn", 0, 0, 1, 60, dir.File("single.safetensors"));
+        using var rank0 = RankProcess.Worker("syncbn", port, 0, 2, 60, dir.File("rank0.safetensors"));
+        using var rank1 = RankProcess.Worker("syncbn", port, 1, 2, 60, dir.File("rank1.safetensors"));
+        foreach (var (p, name) in new[] { (single, "single"), (rank0, "rank 0"), (rank1, "rank 1") })
+            Assert.True(p.WaitForExit(Limit, name) == 0, $"{name} failed:\n{p.Error}");
+
+        // Each rank saw half of every batch, and rank 1's buffers are its own (with sync BN the trainer does not copy
+        // rank 0's after the epoch), so equal running statistics show that the statistics were the group's. Within
+        // 1e-5 of each value's scale, at least 1: BN biases start at 0 and stay tiny after two steps, and float32
+        // noise alone (1 vs 2 threads of the single process) reaches 1e-5 of their own scale.
+        using var scope = TensorScope.Begin();
+        var expected = SafeTensors.Load(dir.File("single.safetensors"));
+        Assert.Equal(2, expected.Keys.Count(k => k.EndsWith("running_var", StringComparison.Ordinal)));
+        foreach (var file in new[] { "rank0", "rank1" })
+        {
+            var actual = SafeTensors.Load(dir.File(file + ".safetensors"));
+            Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+            foreach (var (name, e) in expected)
+            {
+                var (a, x) = (actual[name].To(DType.Float32).ToArray<float>(), e.To(DType.Float32).ToArray<float>());
+                double scale = Math.Max(1, x.Max(v => Math.Abs((double)v)));
+                double error = a.Zip(x, (p, q) => Math.Abs((double)p - q)).Max();
+                Assert.True(error <= 1e-5 * scale, $"{file} {name}: max difference {error:E3} exceeds 1e-5 × {scale:G3}");
+            }
+        }
+    }
+
+    [Fact]
     public void KillingOneRankMakesTheOtherExitWithAnErrorNamingTheRanksWithinTheTimeout()
     {
         int port = RankProcess.FreePort();

@@ -8,6 +8,7 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include <chrono>
 #include <map>
@@ -114,6 +115,77 @@ void allreduce(Group& g, const std::vector<at::Tensor>& tensors, bool average) {
   });
 }
 
+// Synchronised batch normalisation (torch.nn.SyncBatchNorm's semantics, on Gloo): the batch statistics of each channel
+// are those of the group's whole batch. Forward all-reduces per-channel sums of x and x² and the count (float64);
+// backward all-reduces Σdy and Σdy·x̂, so the input gradient is the whole-batch BN's. The weight and bias gradients
+// stay local: the gradient all-reduce that follows backward sums them over the ranks like every other parameter's.
+// The group is kept as a raw pointer in the graph: it must outlive the graph's backward (the trainer's does).
+struct SyncBatchNorm : torch::autograd::Function<SyncBatchNorm> {
+  static std::vector<int64_t> reduced_dims(const at::Tensor& x) {
+    std::vector<int64_t> dims{0};
+    for (int64_t d = 2; d < x.dim(); d++) dims.push_back(d);
+    return dims;
+  }
+
+  static std::vector<int64_t> channel_shape(const at::Tensor& x) {
+    std::vector<int64_t> shape(static_cast<size_t>(x.dim()), 1);
+    shape[1] = x.size(1);
+    return shape;
+  }
+
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, at::Tensor x, at::Tensor weight, at::Tensor bias,
+                            at::Tensor running_mean, at::Tensor running_var, int64_t group, double momentum, double eps) {
+    auto& g = *reinterpret_cast<Group*>(group);
+    const int64_t channels = x.size(1), count = x.numel() / channels;
+    auto dims = reduced_dims(x);
+    auto [var, mean] = at::var_mean(x, dims, /*unbiased=*/false);
+    auto mean64 = mean.to(at::kDouble);
+    auto stats = at::cat({mean64 * count, (var.to(at::kDouble) + mean64 * mean64) * count,
+                          at::full({1}, static_cast<double>(count), mean64.options())});
+    collective(g, "sync-BN statistics all-reduce", [&] {
+      std::vector<at::Tensor> one{stats};
+      wait(g.pg->allreduce(one));
+    });
+    const double total = stats[2 * channels].item<double>();
+    if (total <= 1) throw std::invalid_argument("synchronised batch_norm needs more than one value per channel over the group");
+    auto global_mean = stats.narrow(0, 0, channels) / total;
+    auto global_var = (stats.narrow(0, channels, channels) / total - global_mean * global_mean).clamp_min(0);
+    if (running_mean.defined()) running_mean.mul_(1 - momentum).add_(global_mean.to(running_mean.scalar_type()), momentum);
+    if (running_var.defined())
+      running_var.mul_(1 - momentum).add_((global_var * (total / (total - 1))).to(running_var.scalar_type()), momentum);
+    auto mean_x = global_mean.to(x.scalar_type()), var_x = global_var.to(x.scalar_type());
+    auto invstd = (global_var + eps).rsqrt().to(x.scalar_type());
+    ctx->save_for_backward({x, weight, mean_x, invstd});
+    ctx->saved_data["group"] = group;
+    ctx->saved_data["total"] = total;
+    // Normalising with given statistics is inference-mode BN (x − mean)·invstd·γ + β.
+    return at::batch_norm(x, weight, bias, mean_x, var_x, /*training=*/false, 0.0, eps, false);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const auto &x = saved[0], &weight = saved[1], &mean = saved[2], &invstd = saved[3];
+    auto& g = *reinterpret_cast<Group*>(ctx->saved_data["group"].toInt());
+    const double total = ctx->saved_data["total"].toDouble();
+    auto dy = grads[0].contiguous(x.suggest_memory_format());
+    auto shape = channel_shape(x);
+    auto dims = reduced_dims(x);
+    auto xhat = (x - mean.view(shape)) * invstd.view(shape);
+    auto sum_dy = dy.sum(dims), sum_dy_xhat = (dy * xhat).sum(dims);
+    auto sums = at::cat({sum_dy, sum_dy_xhat}).to(at::kDouble);
+    collective(g, "sync-BN gradient all-reduce", [&] {
+      std::vector<at::Tensor> one{sums};
+      wait(g.pg->allreduce(one));
+    });
+    const int64_t channels = x.size(1);
+    auto mean_dy = (sums.narrow(0, 0, channels) / total).to(x.scalar_type()).view(shape);
+    auto mean_dy_xhat = (sums.narrow(0, channels, channels) / total).to(x.scalar_type()).view(shape);
+    auto scale = weight.defined() ? invstd * weight : invstd;
+    auto dx = (dy - mean_dy - xhat * mean_dy_xhat) * scale.view(shape);
+    return {dx, weight.defined() ? sum_dy_xhat : at::Tensor(), sum_dy, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
 }  // namespace
 
 // Joins the process group of world_size ranks whose master (rank 0, or the agent when host_store is 0 on every rank)
@@ -205,5 +277,23 @@ RN_EXPORT int rn_dist_barrier(void* group) {
   return rn::guard([&] {
     auto& g = deref_group(group);
     collective(g, "barrier", [&] { wait(g.pg->barrier()); });
+  });
+}
+
+// Batch normalisation in training mode with the statistics of the whole group's batch (every rank must call it for the
+// same layers in the same order); updates the running statistics in place with the global ones. Differentiable.
+RN_EXPORT int rn_dist_sync_batch_norm(void* group, rn::TensorHandle x, rn::TensorHandle w, rn::TensorHandle b, rn::TensorHandle mean,
+                                      rn::TensorHandle var, double momentum, double eps, rn::TensorHandle* out) {
+  return rn::guard_out(out, [&] {
+    auto& g = deref_group(group);
+    const auto& input = rn::deref(x, "input");
+    if (input.dim() < 2) throw std::invalid_argument("batch_norm expects at least 2-D input, got shape " + c10::str(input.sizes()));
+    if (input.device().type() != at::kCPU) throw std::invalid_argument("synchronised batch_norm over Gloo takes CPU tensors, got one on " + input.device().str());
+    auto optional = [](rn::TensorHandle h) { return h == nullptr ? at::Tensor() : *h; };
+    auto weight = optional(w), bias = optional(b);
+    if (!bias.defined()) bias = at::zeros({input.size(1)}, input.options());
+    if (weight.defined() && weight.size(0) != input.size(1))
+      throw std::invalid_argument("batch_norm expects " + std::to_string(weight.size(0)) + " channels but the input has shape " + c10::str(input.sizes()));
+    return SyncBatchNorm::apply(input, weight, bias, optional(mean), optional(var), reinterpret_cast<int64_t>(&g), momentum, eps);
   });
 }

@@ -95,6 +95,13 @@ public sealed class ProcessGroup : IDisposable
         return t.ToArray<double>();
     }
 
+    /// <summary>Training-mode batch normalisation of <paramref name="input"/> with the statistics of the whole group's
+    /// batch (every rank must call it for the same layers in the same order); updates the running statistics in place.
+    /// Differentiable: its backward all-reduces the gradient terms, so the group must outlive the backward pass.</summary>
+    internal Tensor SyncBatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias, double momentum, double eps) =>
+        Tensor.From(NativeMethods.rn_dist_sync_batch_norm(_handle, input.H, Tensor.HandleOrNull(weight), Tensor.HandleOrNull(bias),
+            Tensor.HandleOrNull(runningMean), Tensor.HandleOrNull(runningVar), momentum, eps, out var r), r);
+
     private List<List<Tensor>> Buckets(IReadOnlyList<Tensor> parameters)
     {
         var buckets = new List<List<Tensor>> { new() };

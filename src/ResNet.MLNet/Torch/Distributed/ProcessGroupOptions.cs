@@ -39,6 +39,13 @@ public sealed record ProcessGroupOptions
     /// serves the store, as <c>init_process_group</c> with <c>env://</c> or <c>tcp://</c> does.</summary>
     public bool UseAgentStore { get; init; }
 
+    /// <summary>Synchronised batch normalisation (<c>torch.nn.SyncBatchNorm</c>'s semantics): in training mode every
+    /// <see cref="Modules.BatchNorm2d"/> normalises with the mean and variance of the whole group's batch (two small
+    /// all-reduces per BN layer and step: the statistics in forward, the gradient terms in backward) and updates its
+    /// running statistics with them, so every rank keeps the same ones. Default false: per-rank batch statistics, as
+    /// DDP without SyncBatchNorm (rank 0's running statistics are copied to every rank after each epoch).</summary>
+    public bool SyncBatchNorm { get; init; }
+
     /// <summary>The elastic restart attempt, for the agent store's key prefix. Default 0.</summary>
     public int RestartCount { get; init; }
 
