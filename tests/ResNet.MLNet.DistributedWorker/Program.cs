@@ -8,15 +8,18 @@ using ResNet.MLNet.Torch.Serialization;
 //   resnet-dist-worker steps   PORT RANK WORLD TIMEOUT_S OUT.safetensors   two steps of batch 16 on 32 seeded images
 //   resnet-dist-worker syncbn  PORT RANK WORLD TIMEOUT_S OUT.safetensors   the same with BN after each convolution (in
 //                                                                          training mode) and synchronised BN
+//   resnet-dist-worker overlap PORT RANK WORLD TIMEOUT_S OUT.safetensors   steps, the all-reduce overlapped with backward
+//                                                                          in buckets of 64 KiB
 //   resnet-dist-worker forever PORT RANK WORLD TIMEOUT_S                   trains until killed or failed
 //   resnet-dist-worker resume  PORT RANK WORLD TIMEOUT_S OUT CKPT_DIR [DIE] three epochs of two steps, BN per rank,
 //                          checkpoints in CKPT_DIR, resuming from it; DIE = E.B kills this process (SIGKILL) right
 //                          after step B of epoch E (1-based)
 // WORLD 1 trains without a process group (the single-process reference). Each rank starts from different weights
 // (seed 7 + rank), so equal results also show that rank 0's were broadcast. A distributed failure exits with 3.
-if (args.Length < 5) { Console.Error.WriteLine("usage: resnet-dist-worker steps|syncbn|forever|resume PORT RANK WORLD TIMEOUT_S [OUT [CKPT_DIR [DIE]]]"); return 2; }
+if (args.Length < 5) { Console.Error.WriteLine("usage: resnet-dist-worker steps|syncbn|overlap|forever|resume PORT RANK WORLD TIMEOUT_S [OUT [CKPT_DIR [DIE]]]"); return 2; }
 var (mode, port, rank, world, timeout) = (args[0], int.Parse(args[1]), int.Parse(args[2]), int.Parse(args[3]), double.Parse(args[4]));
 bool forever = mode == "forever", syncBn = mode == "syncbn", resume = mode == "resume";
+bool overlap = mode == "overlap";
 var die = resume && args.Length > 7 ? args[7] : null;
 try
 {
@@ -31,6 +34,7 @@ try
         Distributed = world == 1 ? null : new ProcessGroupOptions
         {
             MasterPort = port, Rank = rank, WorldSize = world, Timeout = TimeSpan.FromSeconds(timeout), SyncBatchNorm = syncBn,
+            OverlapGradientAllReduce = overlap, GradientBucketBytes = overlap ? 64 << 10 : 25L << 20,
         },
     };
     var announced = false;

@@ -9,9 +9,12 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/autograd/custom_function.h>
+#include <torch/csrc/autograd/utils/lambda_post_hook.h>
 
 #include <chrono>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 namespace {
@@ -186,6 +189,102 @@ struct SyncBatchNorm : torch::autograd::Function<SyncBatchNorm> {
   }
 };
 
+// Gradient all-reduce overlapped with backward, as DDP's reducer does it: the parameters are cut into buckets in reverse
+// order (backward produces the last layers' gradients first; the first bucket is capped at 1 MiB so communication starts
+// early, the others at bucket_bytes), a post-hook on each parameter's gradient accumulator counts it ready, and a full
+// bucket is flattened and its asynchronous all-reduce launched, strictly in bucket order so every rank issues the same
+// collectives in the same order. finish() launches what backward did not reach, waits for all, averages and copies the
+// results into the gradients. One backward per finish().
+struct Reducer {
+  struct Bucket {
+    std::vector<size_t> members;
+    at::Tensor flat;
+    size_t pending = 0;
+    c10::intrusive_ptr<c10d::Work> work;
+  };
+
+  Group* group = nullptr;
+  bool average = true;
+  std::vector<at::Tensor> params;
+  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;  // kept alive: a new one would have no hook
+  std::vector<uintptr_t> hook_keys;
+  std::vector<Bucket> buckets;
+  std::vector<size_t> bucket_of;
+  size_t next = 0;
+  std::string error;  // from a hook, reported by finish()
+  std::mutex mu;
+
+  ~Reducer() {
+    for (size_t i = 0; i < accumulators.size(); i++) accumulators[i]->del_post_hook(hook_keys[i]);
+  }
+
+  void reset() {
+    for (auto& b : buckets) {
+      b.pending = b.members.size();
+      b.work.reset();
+    }
+    next = 0;
+    error.clear();
+  }
+
+  void launch(Bucket& b) {
+    at::NoGradGuard no_grad;
+    int64_t offset = 0;
+    for (auto i : b.members) {
+      const auto& grad = params[i].grad();
+      auto slot = b.flat.narrow(0, offset, params[i].numel());
+      if (grad.defined()) slot.copy_(grad.reshape({-1})); else slot.zero_();
+      offset += params[i].numel();
+    }
+    std::vector<at::Tensor> one{b.flat};
+    b.work = group->pg->allreduce(one);
+  }
+
+  void launch_ready() {
+    while (next < buckets.size() && buckets[next].pending == 0) launch(buckets[next++]);
+  }
+
+  void ready(size_t i) {
+    std::lock_guard<std::mutex> lock(mu);
+    try {
+      auto& b = buckets[bucket_of[i]];
+      if (b.pending == 0 || !error.empty()) return;
+      --b.pending;
+      launch_ready();
+    } catch (const c10::Error& e) {
+      error = e.what_without_backtrace();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+
+  void finish() {
+    std::lock_guard<std::mutex> lock(mu);
+    try {
+      collective(*group, "gradient all-reduce", [&] {
+        if (!error.empty()) throw std::runtime_error(error);
+        for (auto& b : buckets) b.pending = 0;  // what backward did not reach goes now, in order
+        launch_ready();
+        at::NoGradGuard no_grad;
+        for (auto& b : buckets) {
+          wait(b.work);
+          if (average) b.flat.div_(group->size);
+          int64_t offset = 0;
+          for (auto i : b.members) {
+            auto& grad = params[i].mutable_grad();
+            if (grad.defined()) grad.copy_(b.flat.narrow(0, offset, params[i].numel()).view(grad.sizes()));
+            offset += params[i].numel();
+          }
+        }
+      });
+    } catch (...) {
+      reset();
+      throw;
+    }
+    reset();
+  }
+};
+
 }  // namespace
 
 // Joins the process group of world_size ranks whose master (rank 0, or the agent when host_store is 0 on every rank)
@@ -296,4 +395,75 @@ RN_EXPORT int rn_dist_sync_batch_norm(void* group, rn::TensorHandle x, rn::Tenso
       throw std::invalid_argument("batch_norm expects " + std::to_string(weight.size(0)) + " channels but the input has shape " + c10::str(input.sizes()));
     return SyncBatchNorm::apply(input, weight, bias, optional(mean), optional(var), reinterpret_cast<int64_t>(&g), momentum, eps);
   });
+}
+
+// A reducer over the parameters that require a gradient (all CPU): hooks on their gradient accumulators start each
+// bucket's all-reduce during backward; rn_dist_reducer_finish completes the step. Free it before the group.
+RN_EXPORT int rn_dist_reducer_create(void* group, const rn::TensorHandle* parameters, int count, int64_t bucket_bytes,
+                                     int average, void** out) {
+  return rn::guard([&] {
+    if (out == nullptr) throw std::invalid_argument("output pointer is null");
+    *out = nullptr;
+    if (bucket_bytes <= 0) throw std::invalid_argument("bucket size must be positive, got " + std::to_string(bucket_bytes));
+    auto reducer = std::make_shared<Reducer>();
+    reducer->group = &deref_group(group);
+    reducer->average = average != 0;
+    for (const auto& p : tensors_of(parameters, count, false)) {
+      if (!p.requires_grad()) continue;
+      if (!p.is_leaf()) throw std::invalid_argument("the reducer takes leaf parameters, got a tensor computed from others");
+      if (p.device().type() != at::kCPU) throw std::invalid_argument("the Gloo backend takes CPU tensors, got one on " + p.device().str());
+      reducer->params.push_back(p);
+    }
+    const int64_t first_cap = std::min<int64_t>(bucket_bytes, 1 << 20);
+    int64_t bytes = 0;
+    reducer->bucket_of.resize(reducer->params.size());
+    for (size_t k = reducer->params.size(); k-- > 0;) {
+      const auto& p = reducer->params[k];
+      int64_t size = p.numel() * static_cast<int64_t>(p.element_size());
+      auto& buckets = reducer->buckets;
+      bool full = !buckets.empty() && bytes + size > (buckets.size() == 1 ? first_cap : bucket_bytes);
+      bool other_type = !buckets.empty() && reducer->params[buckets.back().members[0]].scalar_type() != p.scalar_type();
+      if (buckets.empty() || full || other_type) {
+        buckets.emplace_back();
+        bytes = 0;
+      }
+      buckets.back().members.push_back(k);
+      reducer->bucket_of[k] = buckets.size() - 1;
+      bytes += size;
+    }
+    for (auto& b : reducer->buckets) {
+      int64_t n = 0;
+      for (auto i : b.members) n += reducer->params[i].numel();
+      b.flat = at::empty({n}, reducer->params[b.members[0]].options().requires_grad(false));
+    }
+    std::weak_ptr<Reducer> weak = reducer;
+    for (size_t i = 0; i < reducer->params.size(); i++) {
+      auto accumulator = torch::autograd::impl::grad_accumulator(reducer->params[i]);
+      reducer->hook_keys.push_back(accumulator->add_post_hook(std::make_unique<torch::autograd::utils::LambdaPostHook>(
+          [weak, i](const torch::autograd::variable_list& outputs, const torch::autograd::variable_list&) {
+            if (auto r = weak.lock()) r->ready(i);
+            return outputs;
+          })));
+      reducer->accumulators.push_back(std::move(accumulator));
+    }
+    reducer->reset();
+    *out = new std::shared_ptr<Reducer>(std::move(reducer));
+  });
+}
+
+// Launches the buckets backward did not reach, waits for every all-reduce and writes the averaged (or summed)
+// gradients back; the reducer is then ready for the next backward.
+RN_EXPORT int rn_dist_reducer_finish(void* reducer) {
+  return rn::guard([&] {
+    if (reducer == nullptr) throw std::invalid_argument("reducer handle is null");
+    (*static_cast<std::shared_ptr<Reducer>*>(reducer))->finish();
+  });
+}
+
+// Removes the hooks and releases the buckets.
+RN_EXPORT void rn_dist_reducer_free(void* reducer) {
+  try {
+    delete static_cast<std::shared_ptr<Reducer>*>(reducer);
+  } catch (...) {
+  }
 }
