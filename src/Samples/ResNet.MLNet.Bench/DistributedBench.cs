@@ -49,16 +49,21 @@ internal static class DistributedBench
         var single = new List<double>();
         var split = new List<double>();
         var overlapped = new List<double>();
+        var allReduce = new List<double>();
         for (int r = 0; r < reps; r++)
         {
-            single.Add(Launch(1, ranks, steps));
-            split.Add(Launch(ranks, 1, steps));
-            if (overlap) overlapped.Add(Launch(ranks, 1, steps, overlap: true));
+            single.Add(Launch(1, ranks, steps).ImagesPerSecond);
+            var (ips, ms) = Launch(ranks, 1, steps);
+            split.Add(ips);
+            allReduce.Add(ms);
+            if (overlap) overlapped.Add(Launch(ranks, 1, steps, overlap: true).ImagesPerSecond);
             string more = overlap ? $", {ranks}×1 overlapped {overlapped[^1]:F1} img/s" : "";
-            AnsiConsole.MarkupLineInterpolated($"  repetition {r + 1}: 1×{ranks} {single[^1]:F1} img/s, {ranks}×1 {split[^1]:F1} img/s{more}");
+            AnsiConsole.MarkupLineInterpolated($"  repetition {r + 1}: 1×{ranks} {single[^1]:F1} img/s, {ranks}×1 {split[^1]:F1} img/s (all-reduce alone {allReduce[^1]:F2} ms){more}");
         }
         double s = BenchRow.Median(single), d = BenchRow.Median(split);
         AnsiConsole.MarkupLineInterpolated($"ResNet-20 training b{Batch}: 1 process × {ranks} threads {s:F1} img/s, {ranks} ranks × 1 thread {d:F1} img/s, ratio {d / s:F3}");
+        double stepMs = 1000.0 * Batch / d, reduceMs = BenchRow.Median(allReduce);
+        AnsiConsole.MarkupLineInterpolated($"  gradient all-reduce alone {reduceMs:F2} ms per step of {stepMs:F0} ms ({100 * reduceMs / stepMs:F1} %: the most overlapping can hide)");
         double? o = overlap ? BenchRow.Median(overlapped) : null;
         if (o is { } ov) AnsiConsole.MarkupLineInterpolated($"  overlapped all-reduce: {ranks} ranks × 1 thread {ov:F1} img/s, {ov / d:F3} × the non-overlapped ranks");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outputPath))!);
@@ -67,14 +72,16 @@ internal static class DistributedBench
             date = DateTimeOffset.UtcNow, machine = $"{Environment.MachineName}, {Environment.ProcessorCount} cores", batch = Batch, steps, repetitions = reps,
             singleProcessThreads = ranks, singleImagesPerSecond = Math.Round(s, 2), ranks, ranksImagesPerSecond = Math.Round(d, 2),
             ratio = Math.Round(d / s, 4), single, split,
+            allReduceMs = Math.Round(reduceMs, 3), allReduce,
             overlappedImagesPerSecond = o is { } v ? Math.Round(v, 2) : (double?)null, overlapped = overlap ? overlapped : null,
             loadAverage = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null,
         }, new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
         return 0;
     }
 
-    // Starts `processes` workers with `threads` threads each; returns rank 0's img/s (whole batch over the timed steps).
-    private static double Launch(int processes, int threads, int steps, bool overlap = false)
+    // Starts `processes` workers with `threads` threads each; returns rank 0's img/s (whole batch over the timed steps)
+    // and its time of one gradient all-reduce alone (0 for one process or with overlap).
+    private static (double ImagesPerSecond, double AllReduceMs) Launch(int processes, int threads, int steps, bool overlap = false)
     {
         int port = FreePort();
         var workers = Enumerable.Range(0, processes).Select(rank =>
@@ -94,7 +101,8 @@ internal static class DistributedBench
             if (!w.WaitForExit(TimeSpan.FromMinutes(5))) w.Kill(entireProcessTree: true);
         for (int i = 0; i < workers.Count; i++)
             if (workers[i].ExitCode != 0) throw new InvalidOperationException($"benchmark rank {i} failed ({workers[i].ExitCode}): {outputs[i].Err.Result}");
-        return double.Parse(outputs[0].Out.Result.Trim(), CultureInfo.InvariantCulture);
+        var values = outputs[0].Out.Result.Trim().Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        return (values[0], values[1]);
     }
 
     // One process: its share of the batch, two warm-up steps, a barrier, then the timed steps; prints the whole batch's img/s.
@@ -118,7 +126,17 @@ internal static class DistributedBench
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) using (TensorScope.Begin()) step.Run(images, labels, 0.05);
         group?.Barrier();
-        Console.WriteLine((Batch * (double)steps / clock.Elapsed.TotalSeconds).ToString("R", CultureInfo.InvariantCulture));
+        double imagesPerSecond = Batch * (double)steps / clock.Elapsed.TotalSeconds, allReduceMs = 0;
+        if (group != null && !overlap)
+        {
+            // The most overlapping could hide: the gradient all-reduce on its own (the last step's gradients, 10 times).
+            var parameters = model.Parameters();
+            group.Barrier();
+            var reduce = Stopwatch.StartNew();
+            for (int i = 0; i < 10; i++) group.AllReduceGradients(parameters);
+            allReduceMs = reduce.Elapsed.TotalMilliseconds / 10;
+        }
+        Console.WriteLine(FormattableString.Invariant($"{imagesPerSecond:R} {allReduceMs:R}"));
         return 0;
     }
 
