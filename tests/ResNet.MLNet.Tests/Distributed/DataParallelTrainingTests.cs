@@ -12,7 +12,7 @@ public class DataParallelTrainingTests
 
     [Theory]
     [InlineData("steps")]
-    [InlineData("overlap")] // the all-reduce overlapped with backward, LeNet-5's 247 KB in 64 KiB buckets
+    [InlineData("overlap")] // the all-reduce overlapped with backward, LeNet-5's 247 KB in 3 buckets
     public void TwoRanksOnHalfBatchesEndWithTheParametersOfOneProcessOnWholeBatches(string mode)
     {
         using var dir = new TempDir();
