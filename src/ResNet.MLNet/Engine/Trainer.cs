@@ -70,7 +70,7 @@ public sealed class Trainer
                 var epochClock = Stopwatch.StartNew();
                 var run = new EpochRun(_model, sgd, schedule, o, epoch, ProgressInterval, group);
                 var (loss, accuracy, completed) = run.Train(train, batchProgress, cancellationToken);
-                group?.Broadcast(_model.NamedBuffers().Select(b => b.Value).ToList()); // one set of BN statistics
+                if (group is { Options.SyncBatchNorm: false }) group.Broadcast(_model.NamedBuffers().Select(b => b.Value).ToList()); // one set of BN statistics (sync BN keeps one)
                 double imagesPerSecond = run.Images / epochClock.Elapsed.TotalSeconds;
                 if (!completed) { cancelled = true; break; }
                 var (validationLoss, validationAccuracy) = validation == null ? (null, null) : Evaluation.LossAndAccuracy(_model, validation, o);

@@ -63,6 +63,7 @@ public sealed class TrainingStep
         _sgd.ZeroGrad();
         Tensor logits, loss;
         using (Precision == TrainingPrecision.BFloat16 ? Autocast.Enter(Device, DType.BFloat16) : null)
+        using (_group is { Options.SyncBatchNorm: true } ? SyncBatchNormScope.Enter(_group) : null)
         {
             logits = _model.Forward(x);
             loss = F.CrossEntropy(logits, y, Reduction.Mean, LabelSmoothing); // fp32 under autocast, as in PyTorch

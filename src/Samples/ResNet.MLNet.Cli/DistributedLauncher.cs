@@ -18,9 +18,9 @@ internal static class DistributedLauncher
     /// <summary>Whether this process is a worker started by a launcher (ours or torchrun).</summary>
     public static bool IsWorker => ProcessGroupOptions.InEnvironment();
 
-    /// <summary>The process-group settings of a worker: torchrun's variables, the timeout from the command line.</summary>
-    public static ProcessGroupOptions? WorkerOptions(double timeoutSeconds) => IsWorker
-        ? ProcessGroupOptions.FromEnvironment(new ProcessGroupOptions { Timeout = TimeSpan.FromSeconds(timeoutSeconds) })
+    /// <summary>The process-group settings of a worker: torchrun's variables, the timeout and synchronised BN from the command line.</summary>
+    public static ProcessGroupOptions? WorkerOptions(double timeoutSeconds, bool syncBatchNorm = false) => IsWorker
+        ? ProcessGroupOptions.FromEnvironment(new ProcessGroupOptions { Timeout = TimeSpan.FromSeconds(timeoutSeconds), SyncBatchNorm = syncBatchNorm })
         : null;
 
     /// <summary>Runs this node's workers with the same <paramref name="args"/>; returns 0 or the first failure's exit code.</summary>

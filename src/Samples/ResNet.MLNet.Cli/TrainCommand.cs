@@ -44,17 +44,18 @@ internal static class TrainCommand
         var masterAddr = new Option<string>("--master-addr") { Description = "Address of node 0, reachable from every machine", DefaultValueFactory = _ => group.MasterAddress };
         var masterPort = new Option<int>("--master-port") { Description = "Rendezvous TCP port on node 0", DefaultValueFactory = _ => group.MasterPort };
         var distTimeout = new Option<double>("--dist-timeout") { Description = "Seconds a rank waits for the others before failing", DefaultValueFactory = _ => group.Timeout.TotalSeconds };
+        var syncBn = new Option<bool>("--sync-bn") { Description = "With --nproc/--nnodes: BN statistics over the whole group's batch (synchronised BN) instead of each rank's", DefaultValueFactory = _ => group.SyncBatchNorm };
         var command = new Command("train", "Train a classifier on labelled images and save it as a model zip")
         {
             data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, erasing, smoothing, device, precision, seed, skip, checkpoints, resume, onnx,
-            pretrained, pretrainedSha, fineTuning, backboneLr, freezeBn, nproc, nnodes, nodeRank, masterAddr, masterPort, distTimeout,
+            pretrained, pretrainedSha, fineTuning, backboneLr, freezeBn, nproc, nnodes, nodeRank, masterAddr, masterPort, distTimeout, syncBn,
         };
         command.SetAction(r => DataLoading.Run(() =>
         {
             if (!DistributedLauncher.IsWorker && (r.GetValue(nproc) > 1 || r.GetValue(nnodes) > 1))
                 return DistributedLauncher.Launch(Environment.GetCommandLineArgs()[1..], new DistributedLauncher.Plan(
                     r.GetValue(nproc), r.GetValue(nnodes), r.GetValue(nodeRank), r.GetValue(masterAddr)!, r.GetValue(masterPort)));
-            var distributed = DistributedLauncher.WorkerOptions(r.GetValue(distTimeout));
+            var distributed = DistributedLauncher.WorkerOptions(r.GetValue(distTimeout), r.GetValue(syncBn));
             var ml = new MLContext(r.GetValue(seed));
             var view = DataLoading.Load(ml, r.GetValue(data)!);
             var options = d with

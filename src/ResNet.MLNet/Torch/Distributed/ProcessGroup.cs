@@ -22,11 +22,12 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>The number of processes.</summary>
     public int WorldSize => Options.WorldSize;
 
-    /// <summary>Gradients are all-reduced in buckets of at most this many bytes, one native call each (PyTorch DDP's
-    /// default bucket is 25 MiB). Default 25 MiB.</summary>
-    public long BucketBytes { get; init; } = 25L << 20;
+    /// <summary>Gradients are all-reduced in buckets of at most this many bytes, one native call each. Default
+    /// <see cref="ProcessGroupOptions.GradientBucketBytes"/>.</summary>
+    public long BucketBytes { get; init; }
 
-    private ProcessGroup(ProcessGroupOptions options, ProcessGroupHandle handle) => (Options, _handle) = (options, handle);
+    private ProcessGroup(ProcessGroupOptions options, ProcessGroupHandle handle) =>
+        (Options, _handle, BucketBytes) = (options, handle, options.GradientBucketBytes);
 
     /// <summary>
     /// Joins the group described by <paramref name="options"/> (rank 0 starts the rendezvous store unless an agent
@@ -63,6 +64,11 @@ public sealed class ProcessGroup : IDisposable
     /// </summary>
     public unsafe void AllReduceGradients(IReadOnlyList<Tensor> parameters, bool average = true)
     {
+        if (Options.OverlapGradientAllReduce)
+        {
+            NativeMethods.Check(NativeMethods.rn_dist_reducer_finish(ReducerFor(parameters, average)));
+            return;
+        }
         foreach (var bucket in Buckets(parameters))
         {
             using var list = new HandleList(bucket);
@@ -95,6 +101,13 @@ public sealed class ProcessGroup : IDisposable
         return t.ToArray<double>();
     }
 
+    /// <summary>Training-mode batch normalisation of <paramref name="input"/> with the statistics of the whole group's
+    /// batch (every rank must call it for the same layers in the same order); updates the running statistics in place.
+    /// Differentiable: its backward all-reduces the gradient terms, so the group must outlive the backward pass.</summary>
+    internal Tensor SyncBatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias, double momentum, double eps) =>
+        Tensor.From(NativeMethods.rn_dist_sync_batch_norm(_handle, input.H, Tensor.HandleOrNull(weight), Tensor.HandleOrNull(bias),
+            Tensor.HandleOrNull(runningMean), Tensor.HandleOrNull(runningVar), momentum, eps, out var r), r);
+
     private List<List<Tensor>> Buckets(IReadOnlyList<Tensor> parameters)
     {
         var buckets = new List<List<Tensor>> { new() };
@@ -109,6 +122,30 @@ public sealed class ProcessGroup : IDisposable
         return buckets;
     }
 
+    // The overlapping reducer of the last parameter list (its hooks are on those parameters until it is replaced or the
+    // group is disposed), and what it was made for: the native tensors, which of them require a gradient, the averaging.
+    private ReducerHandle? _reducer;
+    private (IntPtr Tensor, bool RequiresGrad)[] _reducerKey = Array.Empty<(IntPtr, bool)>();
+    private bool _reducerAverages;
+
+    private unsafe ReducerHandle ReducerFor(IReadOnlyList<Tensor> parameters, bool average)
+    {
+        var key = parameters.Select(p => (p.H.DangerousGetHandle(), p.RequiresGrad)).ToArray();
+        if (_reducer != null && _reducerAverages == average && key.SequenceEqual(_reducerKey)) return _reducer;
+        _reducer?.Dispose();
+        _reducer = null;
+        using var list = new HandleList(parameters);
+        IntPtr raw;
+        fixed (IntPtr* p = list.Pointers)
+            NativeMethods.Check(NativeMethods.rn_dist_reducer_create(_handle, p, parameters.Count, BucketBytes, average ? 1 : 0, out raw));
+        (_reducer, _reducerKey, _reducerAverages) = (new ReducerHandle(raw), key, average);
+        return _reducer;
+    }
+
     /// <summary>Leaves the group: closes the connections to the peers (rank 0 also stops the rendezvous store).</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _reducer?.Dispose();
+        _handle.Dispose();
+    }
 }

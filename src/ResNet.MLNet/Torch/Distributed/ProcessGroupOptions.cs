@@ -39,6 +39,26 @@ public sealed record ProcessGroupOptions
     /// serves the store, as <c>init_process_group</c> with <c>env://</c> or <c>tcp://</c> does.</summary>
     public bool UseAgentStore { get; init; }
 
+    /// <summary>Synchronised batch normalisation (<c>torch.nn.SyncBatchNorm</c>'s semantics): in training mode every
+    /// <see cref="Modules.BatchNorm2d"/> normalises with the mean and variance of the whole group's batch (two small
+    /// all-reduces per BN layer and step: the statistics in forward, the gradient terms in backward) and updates its
+    /// running statistics with them, so every rank keeps the same ones. Default false: per-rank batch statistics, as
+    /// DDP without SyncBatchNorm (rank 0's running statistics are copied to every rank after each epoch).</summary>
+    public bool SyncBatchNorm { get; init; }
+
+    /// <summary>Overlap the gradient all-reduce with backward, as DDP's reducer does: hooks on the parameters' gradient
+    /// accumulators launch each bucket's asynchronous all-reduce as soon as backward has produced its gradients (buckets in
+    /// reverse parameter order, the first capped at 1 MiB), and <see cref="ProcessGroup.AllReduceGradients"/> then only
+    /// waits for them. The hooks are installed at the first <see cref="ProcessGroup.AllReduceGradients"/> (that step is
+    /// not overlapped) and stay until the group is disposed: meanwhile every backward through those parameters must be
+    /// followed by one <see cref="ProcessGroup.AllReduceGradients"/> on every rank. Default false (docs/distributed.md
+    /// has the measurements).</summary>
+    public bool OverlapGradientAllReduce { get; init; }
+
+    /// <summary>Gradients are all-reduced in buckets of at most this many bytes (PyTorch DDP's default bucket is 25 MiB;
+    /// with <see cref="OverlapGradientAllReduce"/> the first bucket is capped at 1 MiB as in DDP). Default 25 MiB.</summary>
+    public long GradientBucketBytes { get; init; } = 25L << 20;
+
     /// <summary>The elastic restart attempt, for the agent store's key prefix. Default 0.</summary>
     public int RestartCount { get; init; }
 
@@ -86,6 +106,7 @@ public sealed record ProcessGroupOptions
         if (MasterPort is < 1 or > 65535) throw new ArgumentException($"MasterPort must be in 1..65535, got {MasterPort}");
         if (WorldSize < 1) throw new ArgumentException($"WorldSize must be at least 1, got {WorldSize}");
         if (Rank < 0 || Rank >= WorldSize) throw new ArgumentException($"Rank must be in [0, {WorldSize}), got {Rank}");
+        if (GradientBucketBytes <= 0) throw new ArgumentException($"GradientBucketBytes must be positive, got {GradientBucketBytes}");
         if (Timeout <= TimeSpan.Zero) throw new ArgumentException($"Timeout must be positive, got {Timeout}");
         return this;
     }

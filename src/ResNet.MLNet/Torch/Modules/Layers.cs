@@ -83,7 +83,9 @@ public sealed partial class BatchNorm2d : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
-        var output = F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, Momentum, Eps);
+        var output = IsTraining && Distributed.SyncBatchNormScope.Current is { } group
+            ? group.SyncBatchNorm(input, RunningMean, RunningVar, Weight, Bias, Momentum, Eps)
+            : F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, IsTraining, Momentum, Eps);
         if (IsTraining)
         {
             using (Autograd.NoGrad()) NumBatchesTracked.AddInPlace(1);
