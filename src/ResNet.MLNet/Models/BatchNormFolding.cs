@@ -15,7 +15,8 @@ public static class BatchNormFolding
 {
     /// <summary>
     /// A folded evaluation-mode copy of a network this library builds (<see cref="ResNet"/>, <see cref="ClassicNet"/>),
-    /// on the CPU; null for any other module. <paramref name="model"/> is only read.
+    /// on the CPU; null for any other module, and for one whose modules were changed after it was built (the copy is
+    /// rebuilt from its spec). <paramref name="model"/> is only read.
     /// </summary>
     public static Module? FoldedCopy(Module model)
     {
@@ -26,6 +27,11 @@ public static class BatchNormFolding
             _ => null,
         };
         if (copy == null) return null;
+        if (!SameModules(copy, model))
+        {
+            copy.Dispose();
+            return null;
+        }
         try
         {
             using (Autograd.NoGrad())
@@ -42,6 +48,9 @@ public static class BatchNormFolding
             throw;
         }
     }
+
+    private static bool SameModules(Module a, Module b) =>
+        a.NamedModules().Select(m => (m.Key, m.Value.GetType())).SequenceEqual(b.NamedModules().Select(m => (m.Key, m.Value.GetType())));
 
     /// <summary>Folds, in place, every BN inside <paramref name="module"/> that reads a convolution inside it alone.</summary>
     internal static void FoldWithin(Module module)
