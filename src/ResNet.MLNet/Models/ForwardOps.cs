@@ -19,7 +19,7 @@ internal interface IForwardOps<T>
     /// <summary><c>x + shortcut</c>, overwriting <paramref name="x"/> where that saves memory.</summary>
     T Add(T x, T shortcut);
 
-    /// <summary>(N, C, 1, 1) to (N, C).</summary>
+    /// <summary>Every axis after the batch axis into one: (N, d1, d2, ...) to (N, d1·d2·...).</summary>
     T Flatten(T x);
 }
 
