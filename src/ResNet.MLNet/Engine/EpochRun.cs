@@ -90,8 +90,8 @@ internal sealed class EpochRun
 
     private void Step(Tensor images, Tensor labels, BatchAugmenter augmenter, MetricsAccumulator metrics, double learningRate)
     {
-        var y = labels.To(_options.Device); // moved once: the step's own transfer is then a no-op
-        var (loss, logits) = _step.Run(augmenter.Apply(images.To(_options.Device)), y, learningRate);
+        var (x, y) = DeviceBatch.Prepare(images, labels, _options.Device, _options.ChannelsLast, augmenter.Apply);
+        var (loss, logits) = _step.RunPrepared(x, y, learningRate);
         metrics.Add(loss, logits, y);
     }
 }

@@ -19,9 +19,7 @@ internal static class Evaluation
                 using (images)
                 using (labels)
                 {
-                    var x = images.To(options.Device);
-                    if (options.ChannelsLast) x = x.Contiguous(MemoryFormat.ChannelsLast);
-                    var y = labels.To(options.Device);
+                    var (x, y) = DeviceBatch.Prepare(images, labels, options.Device, options.ChannelsLast);
                     var logits = model.Forward(x);
                     metrics.Add(F.CrossEntropy(logits, y), logits, y);
                 }

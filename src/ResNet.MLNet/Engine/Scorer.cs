@@ -1,12 +1,14 @@
+using ResNet.MLNet.Models;
 using ResNet.MLNet.Torch;
 using ResNet.MLNet.Torch.Modules;
 
 namespace ResNet.MLNet.Engine;
 
 /// <summary>
-/// Batched inference: in inference mode, with channels-last inputs and weights and, for a <see cref="Models.ResNet"/>,
-/// every batch normalisation folded into its convolution (on a copy: the model passed in is never modified, and
-/// training it further does not affect this scorer). Other modules are run as they are, in evaluation mode.
+/// Batched inference: in inference mode, with channels-last inputs and weights and, for a network this library builds,
+/// batch normalisation folded into the convolutions (<see cref="BatchNormFolding.FoldedCopy"/>: a copy, so the model
+/// passed in is never modified and training it further does not affect this scorer). Other modules are run as they
+/// are, in evaluation mode.
 /// </summary>
 public sealed class Scorer : IDisposable
 {
@@ -30,7 +32,12 @@ public sealed class Scorer : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         Device = device ?? Device.Cpu;
         _channelsLast = channelsLast;
-        var folded = FoldedResNet.TryFold(model, Device, _channelsLast);
+        var folded = BatchNormFolding.FoldedCopy(model);
+        if (folded != null)
+        {
+            folded.To(Device);
+            if (_channelsLast) folded.ToChannelsLast();
+        }
         (_net, _ownsNet) = folded != null ? (folded, true) : (model, false);
     }
 
@@ -62,8 +69,7 @@ public sealed class Scorer : IDisposable
 
     private Tensor Forward(Tensor batch)
     {
-        var x = batch.To(Device);
-        if (_channelsLast) x = x.Contiguous(MemoryFormat.ChannelsLast);
+        var x = DeviceBatch.Images(batch, Device, _channelsLast);
         if (_ownsNet) return _net.Forward(x);
         bool wasTraining = _net.IsTraining;
         _net.Eval();

@@ -56,9 +56,13 @@ public sealed class TrainingStep
     /// </summary>
     public (Tensor Loss, Tensor Logits) Run(Tensor images, Tensor labels, double learningRate)
     {
-        var x = images.To(Device);
-        if (ChannelsLast) x = x.Contiguous(MemoryFormat.ChannelsLast);
-        var y = labels.To(Device);
+        var (x, y) = DeviceBatch.Prepare(images, labels, Device, ChannelsLast);
+        return RunPrepared(x, y, learningRate);
+    }
+
+    /// <summary><see cref="Run"/> on a batch that <see cref="DeviceBatch.Prepare"/> already put on the device.</summary>
+    internal (Tensor Loss, Tensor Logits) RunPrepared(Tensor x, Tensor y, double learningRate)
+    {
         _sgd.Options = _sgd.Options with { LearningRate = learningRate };
         _sgd.ZeroGrad();
         Tensor logits, loss;

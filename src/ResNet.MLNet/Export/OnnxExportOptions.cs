@@ -51,7 +51,8 @@ public sealed record OnnxExportOptions
     /// <summary>The graph's name; default <c>ResNet.MLNet</c>.</summary>
     public string GraphName { get; init; } = "ResNet.MLNet";
 
-    /// <summary>Fold every BatchNormalization that follows a convolution into it (default true); false keeps them
-    /// as nodes (for inspection or debugging).</summary>
+    /// <summary>Fold every batch norm that reads a convolution's output alone into it (default true; done by
+    /// <see cref="Models.BatchNormFolding"/> for the networks this library builds); false keeps them as
+    /// BatchNormalization nodes (for inspection or debugging).</summary>
     public bool FoldBatchNorm { get; init; } = true;
 }

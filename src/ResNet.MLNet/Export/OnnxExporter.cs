@@ -7,7 +7,7 @@ namespace ResNet.MLNet.Export;
 /// <summary>
 /// Writes a network as an ONNX model (IR version 8, opset 13) that ONNX Runtime, ML.NET's <c>ApplyOnnxModel</c> and
 /// the <c>onnx</c> checker accept: evaluation-mode semantics (running BN statistics, dropout off) whatever the
-/// module's mode, BNs folded into the convolutions before them, optional mean/std normalisation as the first nodes,
+/// module's mode, BNs folded into the convolutions before them (<see cref="Models.BatchNormFolding"/>), optional mean/std normalisation as the first nodes,
 /// logits, softmax probabilities and/or the predicted index as outputs, and the caller's metadata. The model is
 /// only read, never modified.
 /// </summary>
@@ -59,6 +59,8 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         var outputs = Validate(options);
+        using var folded = options.FoldBatchNorm ? Models.BatchNormFolding.FoldedCopy(model) : null;
+        model = folded ?? model;
         var input = new OnnxModelProto.ValueDeclaration(options.InputName, OnnxElementType.Float, new long[] { -1, options.Channels, options.Height, options.Width });
         var graph = new OnnxGraphBuilder(model, outputs.Append(options.InputName));
         graph.DeclareInput(input.Name, input.Type, input.Shape);
@@ -109,8 +111,6 @@ public static class OnnxExporter
     private static ProtoMessage Finish(OnnxGraphBuilder graph, OnnxExportOptions options, OnnxModelProto.ValueDeclaration input,
         List<OnnxModelProto.ValueDeclaration> declared)
     {
-        if (options.FoldBatchNorm)
-            BatchNormFolding.Apply(graph, declared.Select(d => d.Name).ToHashSet(StringComparer.Ordinal));
         return OnnxModelProto.Build(graph, options.GraphName, new[] { input }, declared, BatchAxisName, LibraryVersion, options.Metadata);
     }
 

@@ -1,3 +1,4 @@
+using ResNet.MLNet.Export;
 using ResNet.MLNet.Torch;
 using ResNet.MLNet.Torch.Modules;
 
@@ -9,10 +10,12 @@ namespace ResNet.MLNet.Models;
 /// <c>avgpool</c>, <c>fc</c>; its state dict loads torchvision weights by name. A full pre-activation network adds
 /// <c>norm</c> (the BN-ReLU after the last unit) before <c>avgpool</c>.
 /// </summary>
-public sealed partial class ResNet : Module
+public sealed class ResNet : Module, IOnnxExportable
 {
-    private readonly Module _conv1, _bn1, _relu, _avgpool;
-    private readonly Module? _maxpool, _finalNorm;
+    private readonly Module _conv1, _relu, _avgpool;
+    private readonly Module? _maxpool;
+    private Module _bn1; // an Identity once folded into conv1
+    private Module? _finalNorm;
     private readonly bool _finalRelu;
     private readonly Sequential[] _stages;
 
@@ -47,12 +50,46 @@ public sealed partial class ResNet : Module
     public Tensor Features(Tensor input)
     {
         CheckInput(input);
-        var x = _relu.Forward(_bn1.Forward(_conv1.Forward(input)));
-        if (_maxpool != null) x = _maxpool.Forward(x);
-        foreach (var stage in _stages) x = stage.Forward(x);
-        if (_finalNorm != null) x = _finalNorm.Forward(x);
-        if (_finalRelu) x = _relu.Forward(x);
-        return _avgpool.Forward(x).Flatten(1);
+        return Features(TensorOps.Instance, input);
+    }
+
+    string IOnnxExportable.ExportOnnx(OnnxGraphBuilder graph, string input) => graph.Export(Fc, ExportFeatures(graph, input));
+
+    /// <summary>Adds the nodes of <see cref="Features(Tensor)"/> (everything before the classifier) and returns the pooled
+    /// features (N, F).</summary>
+    internal string ExportFeatures(OnnxGraphBuilder graph, string input)
+    {
+        graph.Expect4D(input, Spec.InChannels, Spec.Name);
+        return Features(new OnnxOps(graph), input);
+    }
+
+    private T Features<T>(IForwardOps<T> ops, T input)
+    {
+        var x = ops.Run(_relu, ops.Run(_bn1, ops.Run(_conv1, input)));
+        if (_maxpool != null) x = ops.Run(_maxpool, x);
+        foreach (var stage in _stages) x = ops.Run(stage, x);
+        if (_finalNorm != null) x = ops.Run(_finalNorm, x);
+        if (_finalRelu) x = ops.Run(_relu, x);
+        return ops.Flatten(ops.Run(_avgpool, x));
+    }
+
+    /// <summary>Folds every BN that reads a convolution alone into it, in place (see <see cref="BatchNormFolding"/>):
+    /// inside the stem and each stage, <c>bn1</c> into the stem, and across stage boundaries and into the last stage
+    /// where a plain pre-activation network allows.</summary>
+    internal void FoldBatchNorms()
+    {
+        BatchNormFolding.FoldWithin(_conv1);
+        foreach (var stage in _stages) BatchNormFolding.FoldWithin(stage);
+        BatchNormFolding.FoldAcross(_conv1, _bn1, identity => _bn1 = Swap("bn1", identity));
+        for (int s = 1; s < _stages.Length; s++)
+            BatchNormFolding.FoldAcross(_stages[s - 1], _stages[s], _ => throw new InvalidOperationException("a stage is not a BatchNorm2d"));
+        if (_finalNorm != null) BatchNormFolding.FoldAcross(_stages[^1], _finalNorm, identity => _finalNorm = Swap("norm", identity));
+    }
+
+    private Module Swap(string name, Module replacement)
+    {
+        ReplaceModule(name, replacement).Dispose();
+        return replacement;
     }
 
     private void CheckInput(Tensor input)

@@ -5,9 +5,8 @@ namespace ResNet.MLNet.Models;
 
 /// <summary>
 /// Builds a <see cref="ResNet"/> from a <see cref="ResNetSpec"/>, following torchvision's <c>ResNet._make_layer</c>:
-/// the first unit of each stage after the first has stride 2, and a shortcut module is added where the shape changes.
-/// Original units without tweaks are torchvision's <see cref="BasicBlock"/> / <see cref="BottleneckBlock"/>; every
-/// other unit (pre-activation variants, plain, ResNet-A/D, dropout) is a <see cref="ResidualUnit"/>.
+/// the first block of each stage after the first has stride 2, and a shortcut module is added where the shape changes.
+/// Every block, whatever its kind, unit order or shortcut, is a <see cref="ResidualBlock"/>.
 /// Initialisation is torchvision's: Kaiming normal (fan_out, ReLU) for convolutions, BN γ = 1 and β = 0,
 /// PyTorch's default for the classifier, and optionally zero γ on the last BN of each residual branch.
 /// </summary>
@@ -59,21 +58,12 @@ public static class ResNetBuilder
             int unitStride = i == 0 ? stride : 1;
             bool reshapes = unitStride != 1 || inChannels != outChannels;
             Module? shortcut = reshapes && !spec.Plain ? Shortcut(spec, inChannels, outChannels, unitStride) : null;
-            stage.Add(spec.UsesTorchvisionBlocks
-                ? TorchvisionBlock(spec, inChannels, planes, unitStride, shortcut)
-                : new ResidualUnit(spec.Unit, Convolutions(spec, inChannels, planes, unitStride), shortcut, spec.Plain, spec.DropRate,
-                    preActivate: stageIndex > 0 || i > 0));
+            stage.Add(new ResidualBlock(spec.Unit, Convolutions(spec, inChannels, planes, unitStride), shortcut, spec.Plain, spec.DropRate,
+                preActivate: stageIndex > 0 || i > 0));
             inChannels = outChannels;
         }
         return stage;
     }
-
-    private static Module TorchvisionBlock(ResNetSpec spec, int inChannels, int planes, int stride, Module? shortcut) => spec.Block switch
-    {
-        BlockKind.Basic => new BasicBlock(inChannels, planes, stride, shortcut),
-        BlockKind.Bottleneck => new BottleneckBlock(inChannels, planes, stride, shortcut, spec.Groups, spec.WidthPerGroup),
-        _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Block, "unknown block kind"),
-    };
 
     private static UnitConv[] Convolutions(ResNetSpec spec, int inChannels, int planes, int stride) => spec.Block switch
     {
@@ -120,14 +110,7 @@ public static class ResNetBuilder
         if (!zeroInitResidual) return;
         foreach (var (_, m) in net.NamedModules())
         {
-            var last = m switch
-            {
-                BasicBlock b => b.LastNorm,
-                BottleneckBlock b => b.LastNorm,
-                ResidualUnit u => u.LastNorm,
-                _ => null,
-            };
-            last?.Weight.FillInPlace(0);
+            if (m is ResidualBlock block) block.LastNorm?.Weight.FillInPlace(0);
         }
     }
 }

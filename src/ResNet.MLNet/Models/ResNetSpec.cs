@@ -80,11 +80,6 @@ public sealed record ResNetSpec
     /// <summary>Dropout probability before every convolution of a unit but the first (Wide ResNet); 0 = none.</summary>
     public double DropRate { get; init; }
 
-    /// <summary>Whether the units use the original (post-activation) torchvision block classes
-    /// (<see cref="BasicBlock"/>, <see cref="BottleneckBlock"/>) rather than the general <see cref="ResidualUnit"/>.</summary>
-    public bool UsesTorchvisionBlocks =>
-        Unit == UnitKind.Original && !Plain && !StrideInReduction && DropRate == 0 && Shortcut is ShortcutKind.Projection or ShortcutKind.ZeroPad;
-
     /// <summary>The channel expansion of the block (1 basic, 4 bottleneck).</summary>
     public int Expansion => Block == BlockKind.Bottleneck ? 4 : 1;
 

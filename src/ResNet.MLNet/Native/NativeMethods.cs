@@ -49,14 +49,11 @@ internal static partial class NativeMethods
     [LibraryImport(Library)] internal static partial int rn_manual_seed(ulong seed);
     [LibraryImport(Library)] internal static partial int rn_cuda_is_available();
     [LibraryImport(Library)] internal static partial int rn_cuda_device_count();
-    [LibraryImport(Library)] internal static partial int rn_cuda_synchronize(int deviceIndex);
-    [LibraryImport(Library)] internal static partial int rn_set_cudnn_benchmark(int enabled);
     [LibraryImport(Library)] internal static partial IntPtr rn_torch_version();
 
     // --- tensor.cpp
     [LibraryImport(Library)] internal static unsafe partial int rn_tensor_from_data(void* data, long nbytes, long* shape, int ndim, int dtype, int deviceType, int deviceIndex, out IntPtr result);
-    [LibraryImport(Library)] internal static unsafe partial int rn_tensor_new(int kind, long* shape, int ndim, int dtype, int deviceType, int deviceIndex, double value, out IntPtr result);
-    [LibraryImport(Library)] internal static partial int rn_tensor_randperm(long n, int deviceType, int deviceIndex, out IntPtr result);
+    [LibraryImport(Library)] internal static unsafe partial int rn_tensor_new(int kind, long* shape, int ndim, int dtype, int deviceType, int deviceIndex, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int rn_tensor_randint(long low, long high, long* shape, int ndim, int deviceType, int deviceIndex, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int rn_tensor_copy_to(TensorHandle t, void* dst, long nbytes);
     [LibraryImport(Library)] internal static partial int rn_tensor_info(TensorHandle t, out int ndim, out int dtype, out int deviceType, out int deviceIndex, out int requiresGrad);
@@ -65,7 +62,6 @@ internal static partial class NativeMethods
     [LibraryImport(Library)] internal static partial int rn_tensor_to(TensorHandle t, int dtype, int deviceType, int deviceIndex, int nonBlocking, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_tensor_contiguous(TensorHandle t, int memoryFormat, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_tensor_clone(TensorHandle t, out IntPtr result);
-    [LibraryImport(Library)] internal static partial int rn_tensor_alias(TensorHandle t, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_tensor_item_double(TensorHandle t, out double value);
     [LibraryImport(Library)] internal static partial int rn_tensor_item_int64(TensorHandle t, out long value);
     [LibraryImport(Library)] internal static partial int rn_tensor_fill_(TensorHandle t, double value);
@@ -91,24 +87,20 @@ internal static partial class NativeMethods
     [LibraryImport(Library)] internal static partial int rn_unary(int op, TensorHandle a, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int rn_reduce(int op, TensorHandle a, long* dims, int dimCount, int keepdim, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_argmax(TensorHandle a, long dim, int keepdim, out IntPtr result);
-    [LibraryImport(Library)] internal static partial int rn_topk(TensorHandle a, long k, long dim, out IntPtr values, out IntPtr indices);
-    [LibraryImport(Library)] internal static partial int rn_compare(int op, TensorHandle a, TensorHandle b, out IntPtr result);
+    [LibraryImport(Library)] internal static partial int rn_eq(TensorHandle a, TensorHandle b, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_log_softmax(TensorHandle a, long dim, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_softmax(TensorHandle a, long dim, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_cross_entropy(TensorHandle logits, TensorHandle target, int reduction, double labelSmoothing, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_nll_loss(TensorHandle logProbs, TensorHandle target, int reduction, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int rn_reshape(TensorHandle a, long* shape, int ndim, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_flatten(TensorHandle a, long start, long end, out IntPtr result);
-    [LibraryImport(Library)] internal static unsafe partial int rn_permute(TensorHandle a, long* dims, int ndim, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_slice(TensorHandle a, long dim, long start, long end, long step, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_index_select(TensorHandle a, long dim, TensorHandle index, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int rn_flip(TensorHandle a, long* dims, int ndim, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int rn_constant_pad(TensorHandle a, long* pads, int count, double value, out IntPtr result);
     [LibraryImport(Library)] internal static unsafe partial int rn_cat(IntPtr* tensors, int count, long dim, out IntPtr result);
-    [LibraryImport(Library)] internal static unsafe partial int rn_stack(IntPtr* tensors, int count, long dim, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_where(TensorHandle cond, TensorHandle a, TensorHandle b, out IntPtr result);
     [LibraryImport(Library)] internal static partial int rn_clamp(TensorHandle a, double min, double max, out IntPtr result);
-    [LibraryImport(Library)] internal static partial int rn_zeros_like(TensorHandle a, out IntPtr result);
 
     // --- autograd.cpp
     [LibraryImport(Library)] internal static partial int rn_tensor_set_requires_grad(TensorHandle t, int value);

@@ -14,9 +14,6 @@ public static class Autograd
     /// <summary>Disables gradient recording on this thread until disposed (<c>torch.no_grad()</c>).</summary>
     public static GradModeGuard NoGrad() => new(false);
 
-    /// <summary>Sets gradient recording on this thread until disposed (<c>torch.set_grad_enabled</c>).</summary>
-    public static GradModeGuard SetGradEnabled(bool enabled) => new(enabled);
-
     /// <summary>Enters inference mode on this thread until disposed (<c>torch.inference_mode()</c>): no autograd
     /// bookkeeping at all; tensors created inside cannot later be used in autograd.</summary>
     public static InferenceModeGuard InferenceMode() => new();

@@ -30,8 +30,6 @@ public sealed partial class Tensor
             return From(NativeMethods.rn_reduce(op, H, d, dims.Length, keepDim ? 1 : 0, out var r), r);
     }
 
-    private Tensor Compare(int op, Tensor other) => From(NativeMethods.rn_compare(op, H, other.H, out var r), r);
-
     /// <summary><c>this + alpha * other</c> (broadcasting).</summary>
     public Tensor Add(Tensor other, double alpha = 1) => Binary(0, this, other, alpha);
     /// <summary><c>this - alpha * other</c>.</summary>
@@ -74,25 +72,13 @@ public sealed partial class Tensor
     public Tensor AddInPlace(Tensor other, double alpha = 1) => BinaryInPlace(0, other, alpha);
     /// <summary><c>this -= alpha * other</c>.</summary>
     public Tensor SubInPlace(Tensor other, double alpha = 1) => BinaryInPlace(1, other, alpha);
-    /// <summary><c>this *= other</c>.</summary>
-    public Tensor MulInPlace(Tensor other) => BinaryInPlace(2, other);
     /// <summary><c>this += s</c>.</summary>
     public Tensor AddInPlace(double s) => ScalarOpInPlace(0, s);
-    /// <summary><c>this *= s</c>.</summary>
-    public Tensor MulInPlace(double s) => ScalarOpInPlace(2, s);
-    /// <summary><c>this /= s</c>.</summary>
-    public Tensor DivInPlace(double s) => ScalarOpInPlace(3, s);
 
-    /// <summary>e^x.</summary>
-    public Tensor Exp() => Unary(1);
     /// <summary>Natural logarithm.</summary>
     public Tensor Log() => Unary(2);
     /// <summary>Square root.</summary>
     public Tensor Sqrt() => Unary(3);
-    /// <summary>Absolute value.</summary>
-    public Tensor Abs() => Unary(4);
-    /// <summary>Logistic sigmoid.</summary>
-    public Tensor Sigmoid() => Unary(5);
 
     /// <summary>max(x, 0).</summary>
     public Tensor Relu() => From(NativeMethods.rn_relu(H, out var r), r);
@@ -112,22 +98,8 @@ public sealed partial class Tensor
     /// <summary>Index of the maximum along <paramref name="dim"/> (int64).</summary>
     public Tensor Argmax(long dim, bool keepDim = false) => From(NativeMethods.rn_argmax(H, dim, keepDim ? 1 : 0, out var r), r);
 
-    /// <summary>The <paramref name="k"/> largest values along <paramref name="dim"/> and their indices.</summary>
-    public (Tensor Values, Tensor Indices) TopK(long k, long dim = -1)
-    {
-        int rc = NativeMethods.rn_topk(H, k, dim, out var v, out var i);
-        NativeMethods.Check(rc);
-        return (new Tensor(v), new Tensor(i));
-    }
-
     /// <summary>Element-wise equality (bool).</summary>
-    public Tensor Eq(Tensor other) => Compare(0, other);
-    /// <summary>Element-wise inequality (bool).</summary>
-    public Tensor Ne(Tensor other) => Compare(1, other);
-    /// <summary>Element-wise less-than (bool).</summary>
-    public Tensor Lt(Tensor other) => Compare(2, other);
-    /// <summary>Element-wise greater-than (bool).</summary>
-    public Tensor Gt(Tensor other) => Compare(4, other);
+    public Tensor Eq(Tensor other) => From(NativeMethods.rn_eq(H, other.H, out var r), r);
 
     /// <summary>Softmax along <paramref name="dim"/>.</summary>
     public Tensor Softmax(long dim) => From(NativeMethods.rn_softmax(H, dim, out var r), r);
@@ -142,12 +114,6 @@ public sealed partial class Tensor
 
     /// <summary>Flattens dimensions <paramref name="start"/>..<paramref name="end"/> into one.</summary>
     public Tensor Flatten(long start = 0, long end = -1) => From(NativeMethods.rn_flatten(H, start, end, out var r), r);
-
-    /// <summary>Reorders dimensions.</summary>
-    public unsafe Tensor Permute(params long[] dims)
-    {
-        fixed (long* d = dims) return From(NativeMethods.rn_permute(H, d, dims.Length, out var r), r);
-    }
 
     /// <summary><c>x[..., start:end:step, ...]</c> along <paramref name="dim"/> (a view).</summary>
     public Tensor Slice(long dim, long start, long end, long step = 1) =>
@@ -168,25 +134,13 @@ public sealed partial class Tensor
         fixed (long* p = pads) return From(NativeMethods.rn_constant_pad(H, p, pads.Length, value, out var r), r);
     }
 
-    /// <summary>A tensor of zeros with this tensor's shape, dtype and device.</summary>
-    public Tensor ZerosLike() => From(NativeMethods.rn_zeros_like(H, out var r), r);
-
     /// <summary>Picks <paramref name="a"/> where <paramref name="condition"/> holds, else <paramref name="b"/>.</summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b) => From(NativeMethods.rn_where(condition.H, a.H, b.H, out var r), r);
 
     /// <summary>Concatenates along <paramref name="dim"/>.</summary>
-    public static Tensor Cat(IReadOnlyList<Tensor> tensors, long dim = 0) => Join(tensors, dim, stack: false);
-
-    /// <summary>Stacks along a new dimension <paramref name="dim"/>.</summary>
-    public static Tensor Stack(IReadOnlyList<Tensor> tensors, long dim = 0) => Join(tensors, dim, stack: true);
-
-    private static unsafe Tensor Join(IReadOnlyList<Tensor> tensors, long dim, bool stack)
+    public static unsafe Tensor Cat(IReadOnlyList<Tensor> tensors, long dim = 0)
     {
         using var list = new HandleList(tensors);
-        fixed (IntPtr* p = list.Pointers)
-        {
-            int rc = stack ? NativeMethods.rn_stack(p, tensors.Count, dim, out var r) : NativeMethods.rn_cat(p, tensors.Count, dim, out r);
-            return From(rc, r);
-        }
+        fixed (IntPtr* p = list.Pointers) return From(NativeMethods.rn_cat(p, tensors.Count, dim, out var r), r);
     }
 }

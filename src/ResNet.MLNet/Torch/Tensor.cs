@@ -82,15 +82,12 @@ public sealed partial class Tensor : IDisposable
     /// <summary>A 1-D tensor holding <paramref name="data"/>.</summary>
     public static Tensor FromArray<T>(T[] data) where T : unmanaged => FromSpan<T>(data, new long[] { data.Length });
 
-    /// <summary>A scalar (0-D) float32 tensor.</summary>
-    public static Tensor Scalar(float value, Device? device = null) => FromSpan<float>(new[] { value }, ReadOnlySpan<long>.Empty, device);
-
-    private static unsafe Tensor New(int kind, ReadOnlySpan<long> shape, DType dtype, Device? device, double value = 0)
+    private static unsafe Tensor New(int kind, ReadOnlySpan<long> shape, DType dtype, Device? device)
     {
         var dev = device ?? Device.Cpu;
         fixed (long* s = shape)
         {
-            int rc = NativeMethods.rn_tensor_new(kind, s, shape.Length, (int)dtype, (int)dev.Type, dev.Index, value, out var r);
+            int rc = NativeMethods.rn_tensor_new(kind, s, shape.Length, (int)dtype, (int)dev.Type, dev.Index, out var r);
             return From(rc, r);
         }
     }
@@ -103,17 +100,6 @@ public sealed partial class Tensor : IDisposable
     public static Tensor Ones(long[] shape, DType dtype = DType.Float32, Device? device = null) => New(2, shape, dtype, device);
     /// <summary>Standard normal samples (libtorch's generator, see <see cref="TorchRuntime.ManualSeed"/>).</summary>
     public static Tensor Randn(long[] shape, DType dtype = DType.Float32, Device? device = null) => New(3, shape, dtype, device);
-    /// <summary>Uniform samples in [0, 1).</summary>
-    public static Tensor Rand(long[] shape, DType dtype = DType.Float32, Device? device = null) => New(4, shape, dtype, device);
-    /// <summary>A tensor filled with <paramref name="value"/>.</summary>
-    public static Tensor Full(long[] shape, double value, DType dtype = DType.Float32, Device? device = null) => New(5, shape, dtype, device, value);
-
-    /// <summary>A random permutation of 0..n-1 (int64).</summary>
-    public static Tensor RandPerm(long n, Device? device = null)
-    {
-        var dev = device ?? Device.Cpu;
-        return From(NativeMethods.rn_tensor_randperm(n, (int)dev.Type, dev.Index, out var r), r);
-    }
 
     /// <summary>Uniform random integers in [low, high) (int64).</summary>
     public static unsafe Tensor RandInt(long low, long high, long[] shape, Device? device = null)
@@ -260,9 +246,6 @@ public sealed partial class Tensor : IDisposable
 
     /// <summary>A copy with its own storage (recorded by autograd).</summary>
     public Tensor Clone() => From(NativeMethods.rn_tensor_clone(H, out var r), r);
-
-    /// <summary>A second reference to the same tensor (same storage, same autograd identity).</summary>
-    public Tensor Alias() => From(NativeMethods.rn_tensor_alias(H, out var r), r);
 
     /// <summary>The same data, cut from the autograd graph.</summary>
     public Tensor Detach() => From(NativeMethods.rn_tensor_detach(H, out var r), r);

@@ -32,9 +32,6 @@ public sealed class TensorScope : IDisposable
     /// <summary>Opens a new innermost scope on the calling thread.</summary>
     public static TensorScope Begin() => new();
 
-    /// <summary>The innermost open scope of the calling thread, if any.</summary>
-    public static TensorScope? Current => _current;
-
     /// <summary>The number of tensors this scope will free.</summary>
     public int Count => _tensors.Count;
 

@@ -44,12 +44,6 @@ public static class TorchRuntime
     /// <summary>The number of visible CUDA devices.</summary>
     public static int CudaDeviceCount => NativeMethods.rn_cuda_device_count();
 
-    /// <summary>Waits for all queued work on a CUDA device (no-op without CUDA).</summary>
-    public static void CudaSynchronize(int deviceIndex = 0) => NativeMethods.Check(NativeMethods.rn_cuda_synchronize(deviceIndex));
-
-    /// <summary>Lets cuDNN pick the fastest convolution algorithms for fixed shapes.</summary>
-    public static void SetCudnnBenchmark(bool enabled) => NativeMethods.Check(NativeMethods.rn_set_cudnn_benchmark(enabled ? 1 : 0));
-
     /// <summary>The version of the libtorch the shim was built against.</summary>
     public static string TorchVersion => Marshal.PtrToStringUTF8(NativeMethods.rn_torch_version()) ?? "?";
 

@@ -24,7 +24,7 @@ public class PlainNetTests
         Assert.True(p.Spec.Plain);
         Assert.DoesNotContain(p.StateDict(), kv => kv.Key.Contains("downsample"));
         Assert.DoesNotContain(p.NamedModules(), m => m.Value is ZeroPadShortcut || m.Key.EndsWith("downsample"));
-        Assert.All(p.Stages.SelectMany(s => s.Layers), u => Assert.True(u is ResidualUnit { IsPlain: true }));
+        Assert.All(p.Stages.SelectMany(s => s.Layers), u => Assert.True(u is ResidualBlock { IsPlain: true }));
         Assert.Equal(layers, p.Spec.WeightedLayers);
         Assert.Equal(r.Spec.WeightedLayers, p.Spec.WeightedLayers);
         Assert.Equal(layers, MainPathLayers(p));

@@ -53,7 +53,7 @@ public class UnitVariantTests : IClassFixture<UnitReferenceFixture>
         yield return new object[] { "full_preactivation-basic-16-16-1-first" };
     }
 
-    private static ResidualUnit Build(string name)
+    private static ResidualBlock Build(string name)
     {
         var parts = name.Split('-');
         var kind = Kinds[parts[0]];
@@ -68,7 +68,7 @@ public class UnitVariantTests : IClassFixture<UnitReferenceFixture>
             downsample = new Sequential(new Conv2d(inChannels, outChannels, 1, stride, bias: false));
             if (kind != UnitKind.FullPreActivation) downsample.Add(new BatchNorm2d(outChannels));
         }
-        return new ResidualUnit(kind, convs, downsample, plain, preActivate: !first);
+        return new ResidualBlock(kind, convs, downsample, plain, preActivate: !first);
     }
 
     [Theory]
@@ -101,7 +101,7 @@ public class UnitVariantTests : IClassFixture<UnitReferenceFixture>
         // The identity path must see the unit's input unchanged (no in-place ReLU on it).
         foreach (var kind in Kinds.Values)
         {
-            using var unit = new ResidualUnit(kind, UnitConv.Basic(4, 4, 1), null);
+            using var unit = new ResidualBlock(kind, UnitConv.Basic(4, 4, 1), null);
             using var scope = TensorScope.Begin();
             var x = Tensor.Randn(new long[] { 2, 4, 5, 5 });
             var copy = x.Clone();

@@ -51,7 +51,7 @@ public class ZooTests
     {
         var spec = ResNetZoo.Spec(ResNetArchitecture.Plain20) with { Plain = false, ZeroInitResidual = true, Unit = UnitKind.ReluOnlyPreActivation };
         using var net = ResNetBuilder.Build(spec);
-        var units = net.Stages.SelectMany(s => s.Layers).Cast<ResidualUnit>().ToList();
+        var units = net.Stages.SelectMany(s => s.Layers).Cast<ResidualBlock>().ToList();
         Assert.All(units, u => Assert.Equal(0f, u.LastNorm!.Weight.ToArray<float>().Select(Math.Abs).Max()));
     }
 
@@ -60,7 +60,7 @@ public class ZooTests
     {
         var spec = ResNetZoo.Spec(ResNetArchitecture.ResNet50) with { StrideInReduction = true };
         using var net = ResNetBuilder.Build(spec);
-        var unit = (ResidualUnit)net.Stages[1].Layers[0];
+        var unit = (ResidualBlock)net.Stages[1].Layers[0];
         Assert.Equal(new[] { 2, 1, 1 }, unit.Convs.Select(c => c.Stride));
         using var scope = TensorScope.Begin();
         net.Eval();
@@ -73,12 +73,12 @@ public class ZooTests
     [InlineData(ResNetArchitecture.ResNet50D)]
     [InlineData(ResNetArchitecture.ResNet50C)]
     [InlineData(ResNetArchitecture.WideResNet16_4)]
-    public void TheScorerNeverFoldsAStructureItDoesNotKnow(ResNetArchitecture architecture)
+    public void TheScorerFoldsEveryUnitKindAndGivesTheModelsLogits(ResNetArchitecture architecture)
     {
         using var net = ResNetZoo.Create(architecture, 10, 1);
         net.Eval();
-        Assert.Null(FoldedResNet.TryFold(net, Device.Cpu, channelsLast: false));
         using var scorer = new Scorer(net);
+        Assert.True(scorer.IsFolded);
         using var scope = TensorScope.Begin();
         var x = Tensor.Randn(new long[] { 2, 1, 32, 32 });
         using (Autograd.InferenceMode())

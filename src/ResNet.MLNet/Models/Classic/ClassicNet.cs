@@ -37,8 +37,14 @@ public sealed partial class ClassicNet : Module
         if (_avgpool == null && (shape[2] != Spec.InputSize || shape[3] != Spec.InputSize))
             throw new ArgumentException($"{Spec.Name} expects {Spec.InputSize}×{Spec.InputSize} images, got shape [{string.Join(", ", shape)}]");
         if (_avgpool != null) Spec.FeatureShape((int)Math.Min(shape[2], shape[3]));
-        var x = Features.Forward(input);
-        if (_avgpool != null) x = _avgpool.Forward(x);
-        return Classifier.Forward(x.Flatten(1));
+        return Apply(TensorOps.Instance, input);
+    }
+
+    // features, optional adaptive pool, flatten, classifier: run by Forward and written by the ONNX export
+    private T Apply<T>(IForwardOps<T> ops, T input)
+    {
+        var x = ops.Run(Features, input);
+        if (_avgpool != null) x = ops.Run(_avgpool, x);
+        return ops.Run(Classifier, ops.Flatten(x));
     }
 }

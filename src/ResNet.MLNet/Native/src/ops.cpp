@@ -163,25 +163,19 @@ RN_EXPORT int rn_scalar_op_(int op, TensorHandle a, double value) {
     switch (op) {
       case 0: x.add_(s); break;
       case 1: x.sub_(s); break;
-      case 2: x.mul_(s); break;
-      case 3: x.div_(s); break;
       default: throw std::invalid_argument("unknown in-place scalar op " + std::to_string(op));
     }
   });
 }
 
-// Unary: 0 neg, 1 exp, 2 log, 3 sqrt, 4 abs, 5 sigmoid, 6 tanh.
+// Unary: 0 neg, 2 log, 3 sqrt.
 RN_EXPORT int rn_unary(int op, TensorHandle a, TensorHandle* out) {
   return guard_out(out, [&] {
     const auto& x = deref(a);
     switch (op) {
       case 0: return at::neg(x);
-      case 1: return at::exp(x);
       case 2: return at::log(x);
       case 3: return at::sqrt(x);
-      case 4: return at::abs(x);
-      case 5: return at::sigmoid(x);
-      case 6: return at::tanh(x);
       default: throw std::invalid_argument("unknown unary op " + std::to_string(op));
     }
   });
@@ -215,31 +209,8 @@ RN_EXPORT int rn_argmax(TensorHandle a, int64_t dim, int keepdim, TensorHandle* 
   return guard_out(out, [&] { return at::argmax(deref(a), dim, keepdim != 0); });
 }
 
-RN_EXPORT int rn_topk(TensorHandle a, int64_t k, int64_t dim, TensorHandle* values, TensorHandle* indices) {
-  return rn::guard([&] {
-    *values = nullptr;
-    *indices = nullptr;
-    auto r = at::topk(deref(a), k, dim);
-    *values = rn::wrap(std::get<0>(r));
-    *indices = rn::wrap(std::get<1>(r));
-  });
-}
-
-// Comparisons: 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge.
-RN_EXPORT int rn_compare(int op, TensorHandle a, TensorHandle b, TensorHandle* out) {
-  return guard_out(out, [&] {
-    const auto& x = deref(a);
-    const auto& y = deref(b);
-    switch (op) {
-      case 0: return at::eq(x, y);
-      case 1: return at::ne(x, y);
-      case 2: return at::lt(x, y);
-      case 3: return at::le(x, y);
-      case 4: return at::gt(x, y);
-      case 5: return at::ge(x, y);
-      default: throw std::invalid_argument("unknown comparison " + std::to_string(op));
-    }
-  });
+RN_EXPORT int rn_eq(TensorHandle a, TensorHandle b, TensorHandle* out) {
+  return guard_out(out, [&] { return at::eq(deref(a), deref(b)); });
 }
 
 RN_EXPORT int rn_log_softmax(TensorHandle a, int64_t dim, TensorHandle* out) {
@@ -277,10 +248,6 @@ RN_EXPORT int rn_flatten(TensorHandle a, int64_t start, int64_t end, TensorHandl
   return guard_out(out, [&] { return at::flatten(deref(a), start, end); });
 }
 
-RN_EXPORT int rn_permute(TensorHandle a, const int64_t* dims, int ndim, TensorHandle* out) {
-  return guard_out(out, [&] { return deref(a).permute(rn::ints(dims, ndim)); });
-}
-
 RN_EXPORT int rn_slice(TensorHandle a, int64_t dim, int64_t start, int64_t end, int64_t step, TensorHandle* out) {
   return guard_out(out, [&] { return deref(a).slice(dim, start, end, step); });
 }
@@ -306,23 +273,10 @@ RN_EXPORT int rn_cat(const TensorHandle* tensors, int count, int64_t dim, Tensor
   });
 }
 
-RN_EXPORT int rn_stack(const TensorHandle* tensors, int count, int64_t dim, TensorHandle* out) {
-  return guard_out(out, [&] {
-    std::vector<at::Tensor> list;
-    list.reserve(static_cast<size_t>(count));
-    for (int i = 0; i < count; i++) list.push_back(deref(tensors[i]));
-    return at::stack(list, dim);
-  });
-}
-
 RN_EXPORT int rn_where(TensorHandle cond, TensorHandle a, TensorHandle b, TensorHandle* out) {
   return guard_out(out, [&] { return at::where(deref(cond), deref(a), deref(b)); });
 }
 
 RN_EXPORT int rn_clamp(TensorHandle a, double min, double max, TensorHandle* out) {
   return guard_out(out, [&] { return at::clamp(deref(a), min, max); });
-}
-
-RN_EXPORT int rn_zeros_like(TensorHandle a, TensorHandle* out) {
-  return guard_out(out, [&] { return at::zeros_like(deref(a)); });
 }

@@ -50,19 +50,6 @@ RN_EXPORT int rn_cuda_device_count() {
   }
 }
 
-RN_EXPORT int rn_cuda_synchronize(int device_index) {
-  return rn::guard([&] {
-    if (!at::detail::getCUDAHooks().hasCUDA()) return;
-    // A device-to-host copy of a scalar waits for all queued work on that device.
-    at::zeros({1}, at::TensorOptions().device(at::kCUDA, static_cast<c10::DeviceIndex>(device_index)))
-        .cpu();
-  });
-}
-
-RN_EXPORT int rn_set_cudnn_benchmark(int enabled) {
-  return rn::guard([&] { at::globalContext().setBenchmarkCuDNN(enabled != 0); });
-}
-
 RN_EXPORT const char* rn_torch_version() {
   static const std::string version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
                                      "." + std::to_string(TORCH_VERSION_PATCH);

@@ -33,9 +33,9 @@ RN_EXPORT int rn_tensor_from_data(const void* data, int64_t nbytes, const int64_
   });
 }
 
-// kind: 0 empty, 1 zeros, 2 ones, 3 randn, 4 rand, 5 full(value)
+// kind: 0 empty, 1 zeros, 2 ones, 3 randn
 RN_EXPORT int rn_tensor_new(int kind, const int64_t* shape, int ndim, int dtype, int device_type, int device_index,
-                            double value, rn::TensorHandle* out) {
+                            rn::TensorHandle* out) {
   return rn::guard_out(out, [&] {
     check_shape(shape, ndim);
     auto sizes = rn::ints(shape, ndim);
@@ -45,15 +45,9 @@ RN_EXPORT int rn_tensor_new(int kind, const int64_t* shape, int ndim, int dtype,
       case 1: return at::zeros(sizes, opts);
       case 2: return at::ones(sizes, opts);
       case 3: return at::randn(sizes, opts);
-      case 4: return at::rand(sizes, opts);
-      case 5: return at::full(sizes, value, opts);
       default: throw std::invalid_argument("unknown creation kind " + std::to_string(kind));
     }
   });
-}
-
-RN_EXPORT int rn_tensor_randperm(int64_t n, int device_type, int device_index, rn::TensorHandle* out) {
-  return rn::guard_out(out, [&] { return at::randperm(n, options(static_cast<int>(at::kLong), device_type, device_index)); });
 }
 
 RN_EXPORT int rn_tensor_randint(int64_t low, int64_t high, const int64_t* shape, int ndim, int device_type,

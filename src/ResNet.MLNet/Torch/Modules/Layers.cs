@@ -6,7 +6,7 @@ public sealed partial class Conv2d : Module
     /// <summary>The kernel weights.</summary>
     public Tensor Weight { get; }
     /// <summary>The bias, or null.</summary>
-    public Tensor? Bias { get; }
+    public Tensor? Bias { get; private set; }
     /// <summary>Input channels.</summary>
     public int InChannels { get; }
     /// <summary>Output channels.</summary>
@@ -42,6 +42,14 @@ public sealed partial class Conv2d : Module
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => F.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups);
+
+    /// <summary>Sets the bias to a copy of <paramref name="bias"/>, adding the parameter where the layer has none
+    /// (a batch norm folded into the layer).</summary>
+    internal void SetBias(Tensor bias)
+    {
+        if (Bias != null) Bias.SetData(bias.Clone());
+        else Bias = RegisterParameter("bias", bias.Clone());
+    }
 }
 
 /// <summary>
@@ -228,6 +236,14 @@ public sealed partial class Sequential : Module
 
     /// <summary>The layers.</summary>
     public IReadOnlyList<Module> Layers => _layers;
+
+    /// <summary>Puts <paramref name="layer"/> in place of layer <paramref name="index"/> and returns the old one (not disposed).</summary>
+    internal Module Replace(int index, Module layer)
+    {
+        var old = ReplaceModule(index.ToString(System.Globalization.CultureInfo.InvariantCulture), layer);
+        _layers[index] = layer;
+        return old;
+    }
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)

@@ -67,9 +67,6 @@ public abstract class Module : IDisposable
             throw new ArgumentException($"'{name}' is already registered in {GetType().Name}");
     }
 
-    /// <summary>The direct children, in registration order.</summary>
-    public IEnumerable<KeyValuePair<string, Module>> NamedChildren() => _children;
-
     /// <summary>This module and every descendant with its dotted path ("" for this one).</summary>
     public IEnumerable<KeyValuePair<string, Module>> NamedModules(string prefix = "")
     {
