@@ -59,7 +59,7 @@ public class BadInputTests(PipelineFixture fixture)
         var root = SmallFolder(dir);
         var csv = dir.File("list.csv");
         var missing = Path.Combine(root, "Bag", "gone.png");
-        File.WriteAllLines(csv, new[] { "ImagePath,Label" }.Concat(Data.Sources.ImageFolderSource.ListImages(root).Select(f => $"{f},{Path.GetFileName(Path.GetDirectoryName(f))}"))
+        File.WriteAllLines(csv, new[] { "ImagePath,Label" }.Concat(ResNet.MLNet.Data.Sources.ImageFolderSource.ListImages(root).Select(f => $"{f},{Path.GetFileName(Path.GetDirectoryName(f))}"))
             .Append($"{missing},Bag"));
         var ml = new MLContext(1);
         var view = ml.Data.LoadFromTextFile(csv, new[] { new TextLoader.Column("ImagePath", DataKind.String, 0), new TextLoader.Column("Label", DataKind.String, 1) },
@@ -89,7 +89,7 @@ public class BadInputTests(PipelineFixture fixture)
     public void VectorOfTheWrongLengthNamesTheShape()
     {
         var ml = new MLContext(1);
-        var (images, labels) = Data.Idx.FashionMnist.Files(Data.Idx.FashionMnist.Split.Test);
+        var (images, labels) = ResNet.MLNet.Data.Idx.FashionMnist.Files(ResNet.MLNet.Data.Idx.FashionMnist.Split.Test);
         var idx = ml.Data.TakeRows(ml.Data.LoadFromIdx(images, labels), 50);
         var e = Assert.Throws<ArgumentException>(() => Fit(ml, idx, PipelineFixture.Options(1, imageSize: 32) with { ImageColumnName = "Image" }));
         Assert.Contains("1x32x32 = 1024", e.Message);
@@ -100,7 +100,7 @@ public class BadInputTests(PipelineFixture fixture)
     public void EmptyViewAndSingleClassAreRefused()
     {
         var ml = new MLContext(1);
-        var empty = ml.Transforms.Conversion.MapValueToKey("Label").Fit(fixture.Test).Transform(ml.Data.LoadFromEnumerable(new List<Data.Sources.ImageFolderSource.Row>()));
+        var empty = ml.Transforms.Conversion.MapValueToKey("Label").Fit(fixture.Test).Transform(ml.Data.LoadFromEnumerable(new List<ResNet.MLNet.Data.Sources.ImageFolderSource.Row>()));
         var classifier = ml.Transforms.ResNetClassifier(PipelineFixture.Options(1, imageSize: 8));
         Assert.Contains("empty", Assert.Throws<ArgumentException>(() => classifier.Fit(empty)).Message);
         using var dir = new TempDir();

@@ -29,7 +29,7 @@ public class InputKindsTests(PipelineFixture fixture)
     private string Csv(TempDir dir, string folder)
     {
         var path = dir.File("images.csv");
-        File.WriteAllLines(path, new[] { "ImagePath,Label" }.Concat(Data.Sources.ImageFolderSource.ListImages(folder)
+        File.WriteAllLines(path, new[] { "ImagePath,Label" }.Concat(ResNet.MLNet.Data.Sources.ImageFolderSource.ListImages(folder)
             .Select(f => $"{Path.GetRelativePath(fixture.TrainFolder, f)},{Path.GetFileName(Path.GetDirectoryName(f))}")));
         return path;
     }
@@ -90,7 +90,7 @@ public class InputKindsTests(PipelineFixture fixture)
     public void ValidationFractionCallbacksAndCancellationReachTheTrainer()
     {
         var ml = new MLContext(1);
-        var epochs = new List<Engine.EpochMetrics>();
+        var epochs = new List<ResNet.MLNet.Engine.EpochMetrics>();
         int batches = 0;
         var model = PipelineFixture.Pipeline(ml, PipelineFixture.Options(epochs: 2, imageSize: 8) with
         {
@@ -116,7 +116,7 @@ public class InputKindsTests(PipelineFixture fixture)
     {
         var ml = new MLContext(1);
         var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadImagesFromDirectory(fixture.TrainFolder));
-        var epochs = new List<Engine.EpochMetrics>();
+        var epochs = new List<ResNet.MLNet.Engine.EpochMetrics>();
         ml.Transforms.ResNetClassifier(PipelineFixture.Options(epochs: 2, imageSize: 8) with
         {
             ValidationSet = keys.Transform(fixture.Test), MetricsCallback = epochs.Add,

@@ -89,7 +89,7 @@ public class PipelineEndToEndTests(PipelineFixture fixture)
     [Fact]
     public void PredictionEngineGivesTheTransformersPredictions()
     {
-        var files = Data.Sources.ImageFolderSource.ListImages(fixture.TestFolder).Take(12).ToList();
+        var files = ResNet.MLNet.Data.Sources.ImageFolderSource.ListImages(fixture.TestFolder).Take(12).ToList();
         var batch = PipelineFixture.Predictions(Ml, fixture.Model.Transform(Ml.Data.LoadFromEnumerable(files.Select(f => new ImageInput { ImagePath = f }).ToList())));
         using var dir = new TempDir();
         Ml.Model.Save(fixture.Model, fixture.Test.Schema, dir.File("m.zip"));
@@ -109,7 +109,7 @@ public class PipelineEndToEndTests(PipelineFixture fixture)
     [Fact]
     public void PredictionEnginesOnEightThreadsEqualSequentialAndLeakNothing()
     {
-        var files = Data.Sources.ImageFolderSource.ListImages(fixture.TestFolder).ToList();
+        var files = ResNet.MLNet.Data.Sources.ImageFolderSource.ListImages(fixture.TestFolder).ToList();
         long baseline = SettledLiveTensors();
         var engine = Ml.Model.CreatePredictionEngine<ImageInput, ImagePrediction>(fixture.Model);
         var sequential = files.Select(f => Copy(engine.Predict(new ImageInput { ImagePath = f }))).ToList();
@@ -134,7 +134,7 @@ public class PipelineEndToEndTests(PipelineFixture fixture)
     [Fact]
     public void LibTorchCopyOfTheNetworkAgreesWithTheOnnxScores()
     {
-        var files = Data.Sources.ImageFolderSource.ListImages(fixture.TestFolder).Take(8).ToList();
+        var files = ResNet.MLNet.Data.Sources.ImageFolderSource.ListImages(fixture.TestFolder).Take(8).ToList();
         var ml = Ml;
         // The network's input pixels as the saved chain computes them (ML.NET's own image transforms), then normalised
         // with the options' default gray mean and std.
@@ -145,7 +145,7 @@ public class PipelineEndToEndTests(PipelineFixture fixture)
         var onnx = PipelineFixture.Predictions(ml, fixture.Model.Transform(view));
         long baseline = SettledLiveTensors();
         using (var model = fixture.Classifier.LoadLibTorchModel())
-        using (var scorer = new Engine.Scorer(model))
+        using (var scorer = new ResNet.MLNet.Engine.Scorer(model))
         using (var scope = TensorScope.Begin())
         {
             var libtorch = scorer.Probabilities(Tensor.FromArray(pixels, files.Count, 1, 16, 16));

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using ResNet.MLNet.Tests.Support;
+using ResNet.MLNet.Tests.Samples.Cli;
 
 namespace ResNet.MLNet.Tests.Pipeline;
 
@@ -41,7 +42,7 @@ public class TrainingOptionsTests(PipelineFixture fixture)
         // A learning rate far too high for a constant schedule: validation loss cannot keep improving for 12 epochs.
         var model = PipelineFixture.Pipeline(ml, PipelineFixture.Options(epochs: 12, imageSize: 8) with
         {
-            ValidationFraction = 0.25f, EarlyStoppingPatience = 1, LearningRate = 2, Schedule = Engine.LearningRateSchedule.Constant,
+            ValidationFraction = 0.25f, EarlyStoppingPatience = 1, LearningRate = 2, Schedule = ResNet.MLNet.Engine.LearningRateSchedule.Constant,
         }).Fit(data);
         var history = model.OfType<ResNetClassifierTransformer>().Single().History;
         Assert.True(history.Count < 12, "the run did not stop early");
