@@ -21,7 +21,7 @@ public readonly record struct Device(DeviceType Type, int Index = 0)
     public static Device Cuda(int index = 0) => new(DeviceType.Cuda, index);
 
     /// <summary>cuda:0 when libtorch sees a GPU, otherwise the CPU.</summary>
-    public static Device CudaIfAvailable => TorchRuntime.CudaIsAvailable ? Cuda() : Cpu;
+    public static Device CudaIfAvailable => Cuda().OrCpuWhenUnavailable();
 
     /// <summary>This device, or the CPU when it is a CUDA device and libtorch sees no GPU (the one fallback rule).</summary>
     public Device OrCpuWhenUnavailable() => Type == DeviceType.Cuda && !TorchRuntime.CudaIsAvailable ? Cpu : this;
