@@ -28,8 +28,7 @@ public sealed class ResNetFeaturizerEstimator : IEstimator<ResNetFeaturizerTrans
     public ResNetFeaturizerOptions Options => _options;
 
     /// <summary>The length of the output vector.</summary>
-    public int FeatureCount => _options.Classifier?.Options is { } trained
-        ? ResNetZoo.Spec(trained.Architecture).FeatureWidth : ResNetZoo.Spec(_options.Architecture).FeatureWidth;
+    public int FeatureCount => ResNetZoo.Spec(((ResNetImageOptions?)_options.Classifier?.Options ?? _options).Architecture).FeatureWidth;
 
     /// <inheritdoc/>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

@@ -20,10 +20,10 @@ public static class CandidateRun
     /// <summary>Trains <paramref name="candidate"/> on <paramref name="train"/>, testing on <paramref name="test"/> after every
     /// epoch. With <paramref name="checkpointDirectory"/>, a checkpoint is written there after every epoch and a run
     /// found there is resumed (a finished one is only read back).</summary>
-    public static RunResult Train(Candidate candidate, InMemoryTrainingData train, InMemoryTrainingData test, TrainerOptions options, int seed,
+    public static RunResult Train(Candidate candidate, InMemoryTrainingData train, InMemoryTrainingData test, TrainerOptions options,
         string? checkpointDirectory = null)
     {
-        TorchRuntime.ManualSeed((ulong)seed);
+        TorchRuntime.ManualSeed((ulong)options.Seed);
         using var model = candidate.Create(train.Channels, train.ClassCount);
         long parameters = model.ParameterCount;
         Console.WriteLine($"  {candidate.Label}: {parameters:N0} parameters" + (checkpointDirectory != null ? $", checkpoints in {checkpointDirectory}" : ""));

@@ -46,7 +46,7 @@ foreach (var name in options.Experiments)
         Console.Error.WriteLine($"--networks matches no network of {experiment.Name}: {string.Join(", ", experiment.Candidates.Select(c => c.Label))}");
         return 2;
     }
-    var runs = candidates.Select(c => CandidateRun.Train(c, train, test, trainerOptions, trainerOptions.Seed,
+    var runs = candidates.Select(c => CandidateRun.Train(c, train, test, trainerOptions,
         options.CheckpointDirectory is { } dir ? Path.Combine(dir, experiment.Name, CandidateRun.FolderName(c.Label)) : null)).ToList();
     ResultsWriter.Write(options.OutputDirectory, experiment, runs, budget);
     Console.WriteLine($"== {experiment.Name} done in {clock.Elapsed.TotalMinutes:F1} min; results in {options.OutputDirectory}/{experiment.Name}.*");
