@@ -1,8 +1,8 @@
 namespace ResNet.MLNet.Export;
 
 /// <summary>
-/// A module that can write itself into an ONNX graph with evaluation-mode semantics (running BN statistics, no
-/// dropout). Every layer and network of this library implements it; implement it on your own
+/// A module that writes itself into an ONNX graph with evaluation-mode semantics (running BN statistics, no
+/// dropout). The exporter already knows every layer and network of this library; implement this on your own
 /// <see cref="Torch.Modules.Module"/> subclasses to make them exportable by <see cref="OnnxExporter"/>.
 /// </summary>
 public interface IOnnxExportable

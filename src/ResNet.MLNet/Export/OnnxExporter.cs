@@ -72,7 +72,7 @@ public static class OnnxExporter
         {
             if (model is not Models.ResNet net)
                 throw new ArgumentException($"OnnxExportOptions.FeaturesName needs a ResNet (its pooled features feed the classifier); got {model.GetType().Name}");
-            features = net.ExportFeatures(graph, x);
+            features = NetworkExport.Features(graph, net, x);
             if (outputs.Count == 1)
             {
                 var shape = graph.ShapeOf(features);

@@ -5,7 +5,7 @@ using ResNet.MLNet.Torch.Modules;
 namespace ResNet.MLNet.Export;
 
 /// <summary>
-/// The ONNX graph under construction while a model exports itself (see <see cref="IOnnxExportable"/>). Tracks the
+/// The ONNX graph under construction while a model is exported (see <see cref="OnnxExporter"/>, <see cref="IOnnxExportable"/>). Tracks the
 /// static shape of every value, with the batch axis (dimension 0) dynamic and written as -1; names nodes, values and
 /// weights after the module path that created them (<c>layer2.0.conv1</c>, <c>layer2.0.conv1.weight</c>).
 /// </summary>
@@ -42,27 +42,30 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>
     /// Exports <paramref name="module"/> (a child of the module being exported) applied to <paramref name="input"/>
-    /// and returns its output value; throws <see cref="NotSupportedException"/> naming the module's path and type
-    /// when it does not implement <see cref="IOnnxExportable"/>.
+    /// and returns its output value: a module implementing <see cref="IOnnxExportable"/> writes itself; the library's
+    /// torch layers, blocks and networks are written by the exporter. Throws <see cref="NotSupportedException"/> naming
+    /// the module's path and type for any other module.
     /// </summary>
     public string Export(Module module, string input)
     {
         ArgumentNullException.ThrowIfNull(module);
         if (!_paths.TryGetValue(module, out var path))
             path = Join(CurrentPath, module.GetType().Name);
-        if (module is not IOnnxExportable exportable)
-            throw new NotSupportedException(
-                $"{(path.Length == 0 ? "(the model itself)" : path)}: {module.GetType().Name} cannot be exported to ONNX " +
-                $"(it does not implement {nameof(IOnnxExportable)})");
         _scope.Push(path);
+        string? output;
         try
         {
-            return exportable.ExportOnnx(this, input);
+            output = module is IOnnxExportable own
+                ? own.ExportOnnx(this, input)
+                : LayerExport.TryWrite(this, module, input) ?? NetworkExport.TryWrite(this, module, input);
         }
         finally
         {
             _scope.Pop();
         }
+        return output ?? throw new NotSupportedException(
+            $"{(path.Length == 0 ? "(the model itself)" : path)}: {module.GetType().Name} cannot be exported to ONNX " +
+            $"(it is none of the library's layers or networks and does not implement {nameof(IOnnxExportable)})");
     }
 
     /// <summary>Adds a float weight copied from <paramref name="tensor"/> (any device or dtype); returns its name

@@ -1,4 +1,3 @@
-using ResNet.MLNet.Export;
 using ResNet.MLNet.Torch;
 using ResNet.MLNet.Torch.Modules;
 
@@ -32,13 +31,4 @@ internal sealed class TensorOps : IForwardOps<Tensor>
     public Tensor Relu(Tensor x, bool inPlace) => inPlace ? x.ReluInPlace() : x.Relu();
     public Tensor Add(Tensor x, Tensor shortcut) => x.AddInPlace(shortcut);
     public Tensor Flatten(Tensor x) => x.Flatten(1);
-}
-
-/// <summary>Writes a forward pass as ONNX nodes (evaluation semantics).</summary>
-internal sealed class OnnxOps(OnnxGraphBuilder graph) : IForwardOps<string>
-{
-    public string Run(Module module, string x) => graph.Export(module, x);
-    public string Relu(string x, bool inPlace) => graph.Relu(x);
-    public string Add(string x, string shortcut) => graph.Add(x, shortcut);
-    public string Flatten(string x) => graph.Flatten(x);
 }

@@ -1,4 +1,3 @@
-using ResNet.MLNet.Export;
 using ResNet.MLNet.Torch;
 using ResNet.MLNet.Torch.Modules;
 
@@ -10,7 +9,7 @@ namespace ResNet.MLNet.Models;
 /// <c>avgpool</c>, <c>fc</c>; its state dict loads torchvision weights by name. A full pre-activation network adds
 /// <c>norm</c> (the BN-ReLU after the last unit) before <c>avgpool</c>.
 /// </summary>
-public sealed class ResNet : Module, IOnnxExportable
+public sealed class ResNet : Module
 {
     private readonly Module _conv1, _relu, _avgpool;
     private readonly Module? _maxpool;
@@ -53,17 +52,8 @@ public sealed class ResNet : Module, IOnnxExportable
         return Features(TensorOps.Instance, input);
     }
 
-    string IOnnxExportable.ExportOnnx(OnnxGraphBuilder graph, string input) => graph.Export(Fc, ExportFeatures(graph, input));
-
-    /// <summary>Adds the nodes of <see cref="Features(Tensor)"/> (everything before the classifier) and returns the pooled
-    /// features (N, F).</summary>
-    internal string ExportFeatures(OnnxGraphBuilder graph, string input)
-    {
-        graph.Expect4D(input, Spec.InChannels, Spec.Name);
-        return Features(new OnnxOps(graph), input);
-    }
-
-    private T Features<T>(IForwardOps<T> ops, T input)
+    /// <summary>The sequence of operations up to the pooled features, over tensors or graph values.</summary>
+    internal T Features<T>(IForwardOps<T> ops, T input)
     {
         var x = ops.Run(_relu, ops.Run(_bn1, ops.Run(_conv1, input)));
         if (_maxpool != null) x = ops.Run(_maxpool, x);

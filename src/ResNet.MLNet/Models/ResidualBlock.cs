@@ -1,4 +1,3 @@
-using ResNet.MLNet.Export;
 using ResNet.MLNet.Torch;
 using ResNet.MLNet.Torch.Modules;
 
@@ -14,7 +13,7 @@ namespace ResNet.MLNet.Models;
 /// BN normalises the sum). Training, scoring, the BN-folded copy (<see cref="BatchNormFolding"/>) and the ONNX export
 /// all run the one sequence of operations below.
 /// </summary>
-public sealed class ResidualBlock : Module, IOnnxExportable
+public sealed class ResidualBlock : Module
 {
     private readonly Conv2d[] _convs;
     private readonly BatchNorm2d?[] _norms; // null: none at this place, or folded into a convolution
@@ -75,9 +74,8 @@ public sealed class ResidualBlock : Module, IOnnxExportable
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Apply(TensorOps.Instance, input);
 
-    string IOnnxExportable.ExportOnnx(OnnxGraphBuilder graph, string input) => Apply(new OnnxOps(graph), input);
-
-    private T Apply<T>(IForwardOps<T> ops, T input) =>
+    /// <summary>The block's sequence of operations, over tensors or graph values.</summary>
+    internal T Apply<T>(IForwardOps<T> ops, T input) =>
         Kind == UnitKind.FullPreActivation ? PreActivated(ops, input) : PostActivated(ops, input);
 
     private T Norm<T>(IForwardOps<T> ops, int i, T x) => _norms[i] is { } norm ? ops.Run(norm, x) : x;

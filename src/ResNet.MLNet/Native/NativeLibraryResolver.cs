@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
-using ResNet.MLNet.Torch;
 
 namespace ResNet.MLNet.Native;
 

@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
-using ResNet.MLNet.Torch;
 
 namespace ResNet.MLNet.Native;
 
 /// <summary>
 /// P/Invoke declarations of the native shim (<c>libresnet_native.so</c>, sources in this folder).
-/// Functions returning <c>int</c> return 0 on success and 1 on error; <see cref="Check"/> turns an error into a
-/// <see cref="TorchException"/> carrying the message stored by the shim.
+/// Functions returning <c>int</c> return 0 on success and 1 on error, with the message in <see cref="LastError"/>
+/// (the Torch layer turns it into a <c>TorchException</c>). The process-wide settings of <see cref="StartupSettings"/>
+/// are applied when the shim is first called.
 /// </summary>
 internal static partial class NativeMethods
 {
@@ -16,26 +16,15 @@ internal static partial class NativeMethods
     {
         NativeLibraryResolver.Register();
         // Debian's libtorch starts with one intra-op thread: use every core unless told otherwise.
-        rn_set_num_threads(TorchRuntime.DefaultThreadCount);
-        if (TorchRuntime.TuneAllocator) rn_tune_allocator(TorchRuntime.MmapThreshold, TorchRuntime.TrimThreshold);
+        rn_set_num_threads(StartupSettings.ThreadCount);
+        if (StartupSettings.TuneAllocator) rn_tune_allocator(StartupSettings.MmapThreshold, StartupSettings.TrimThreshold);
     }
 
-    /// <summary>Throws the shim's last error message as a managed exception when <paramref name="status"/> is not 0.</summary>
-    internal static void Check(int status)
-    {
-        if (status != 0) throw new TorchException(LastError());
-    }
-
+    /// <summary>The message of the shim's last error on this thread.</summary>
     internal static string LastError() => Marshal.PtrToStringUTF8(rn_last_error()) ?? "unknown native error";
 
-    /// <summary>A new native reference to the tensor behind a raw handle (for handles kept outside <see cref="Tensor"/>).</summary>
-    internal static IntPtr rn_tensor_alias_raw(IntPtr t)
-    {
-        Check(rn_tensor_alias_ptr(t, out var r));
-        return r;
-    }
-
-    [LibraryImport(Library, EntryPoint = "rn_tensor_alias")] private static partial int rn_tensor_alias_ptr(IntPtr t, out IntPtr result);
+    /// <summary>A new native reference to the tensor behind a raw handle (for handles kept outside a <c>Tensor</c>).</summary>
+    [LibraryImport(Library, EntryPoint = "rn_tensor_alias")] internal static partial int rn_tensor_alias_raw(IntPtr t, out IntPtr result);
 
     // --- guard.cpp
     [LibraryImport(Library)] internal static partial IntPtr rn_last_error();

@@ -1,6 +1,6 @@
 namespace ResNet.MLNet;
 
-/// <summary>How <see cref="ResNetClassifierOptions.Pretrained"/> weights are trained on the user's classes (a new
+/// <summary>How <see cref="ResNetImageOptions.Pretrained"/> weights are trained on the user's classes (a new
 /// classifier head replaces the checkpoint's in both).</summary>
 public enum FineTuningMode
 {

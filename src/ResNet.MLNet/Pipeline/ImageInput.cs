@@ -8,7 +8,7 @@ namespace ResNet.MLNet;
 /// <summary>What the classifier's image column holds.</summary>
 public enum ImageInputKind
 {
-    /// <summary>File paths (text): read by ML.NET's <c>LoadRawImageBytes</c>, decoded after the <see cref="Data.InputLimits"/> checks.</summary>
+    /// <summary>File paths (text): read by ML.NET's <c>LoadRawImageBytes</c>, decoded after the <see cref="InputLimits"/> checks.</summary>
     Path,
     /// <summary>Encoded image bytes (a Byte vector, e.g. from <c>LoadRawImageBytes</c>).</summary>
     EncodedBytes,
@@ -24,7 +24,7 @@ public enum ImageInputKind
 /// </summary>
 internal static class ImageInput
 {
-    /// <summary>The kind of <paramref name="column"/> in <paramref name="schema"/>; throws naming the column when it is
+    /// <summary>The kind of the image column <paramref name="o"/> names in <paramref name="schema"/>; throws naming the column when it is
     /// missing or holds something else.</summary>
     public static ImageInputKind Detect(DataViewSchema schema, ResNetImageOptions o)
     {

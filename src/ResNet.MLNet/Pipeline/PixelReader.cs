@@ -111,7 +111,7 @@ internal static class PixelReader
 
     private static string Reason(Exception e)
     {
-        while (e.InnerException != null && e is not (InvalidDataException or Data.InvalidInputException or FileNotFoundException or DirectoryNotFoundException)) e = e.InnerException;
+        while (e.InnerException != null && e is not (InvalidDataException or InvalidInputException or FileNotFoundException or DirectoryNotFoundException)) e = e.InnerException;
         return e.Message;
     }
 

@@ -82,8 +82,8 @@ public sealed record ResNetClassifierOptions : ResNetImageOptions
     public Torch.Distributed.ProcessGroupOptions? Distributed { get => Training.Distributed; init => Training = Training with { Distributed = value }; }
 
     /// <summary>How pretrained weights are trained. Default null: <see cref="FineTuningMode.FrozenBackbone"/> when
-    /// <see cref="Pretrained"/> is set (fast and safe with few images; choose <see cref="FineTuningMode.FineTune"/> for
-    /// more accuracy when images and time allow, docs/transfer.md); without <see cref="Pretrained"/> the whole network
+    /// <see cref="ResNetImageOptions.Pretrained"/> is set (fast and safe with few images; choose <see cref="FineTuningMode.FineTune"/> for
+    /// more accuracy when images and time allow, docs/transfer.md); without <see cref="ResNetImageOptions.Pretrained"/> the whole network
     /// trains from scratch and setting a mode is an error.</summary>
     [JsonIgnore]
     public FineTuningMode? FineTuning { get; init; }

@@ -47,12 +47,12 @@ public sealed class ResNetClassifierTransformer : ITransformer, ICanSaveModel
     /// <summary>The per-channel standard deviations (see <see cref="Mean"/>).</summary>
     public IReadOnlyList<float> Std => Options.EffectiveStd;
 
-    /// <summary>What was loaded from <see cref="ResNetClassifierOptions.Pretrained"/> (loaded, unexpected and renamed
+    /// <summary>What was loaded from <see cref="ResNetImageOptions.Pretrained"/> (loaded, unexpected and renamed
     /// keys, the head kept fresh, adapted input channels); null when trained from scratch.</summary>
     public PretrainedLoadReport? PretrainedLoad { get; }
 
     /// <summary>The trained weights as safetensors bytes (torchvision parameter names; the metadata records the input
-    /// normalisation, so they serve as <see cref="ResNetClassifierOptions.Pretrained"/> weights as they are).</summary>
+    /// normalisation, so they serve as <see cref="ResNetImageOptions.Pretrained"/> weights as they are).</summary>
     public ReadOnlyMemory<byte> Weights => _weights;
 
     /// <summary>A new libtorch copy of the trained network (CPU, evaluation mode) for libtorch scoring

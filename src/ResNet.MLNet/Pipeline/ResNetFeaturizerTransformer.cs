@@ -37,7 +37,7 @@ public sealed class ResNetFeaturizerTransformer : ITransformer, ICanSaveModel
     public IReadOnlyList<float> Mean { get; }
     /// <summary>The per-channel standard deviations.</summary>
     public IReadOnlyList<float> Std { get; }
-    /// <summary>What was loaded from <see cref="ResNetFeaturizerOptions.Pretrained"/>; null for a trained classifier's network.</summary>
+    /// <summary>What was loaded from <see cref="ResNetImageOptions.Pretrained"/>; null for a trained classifier's network.</summary>
     public PretrainedLoadReport? PretrainedLoad { get; }
     /// <summary>The network without its classifier as an ONNX model: input planar pixels in [0, 1] (normalisation baked
     /// in), output the pooled features (N, <see cref="FeatureCount"/>).</summary>

@@ -11,7 +11,7 @@ namespace ResNet.MLNet.Scoring;
 /// per-call state in the object, so one scorer may be used from several threads at once. Sequential execution,
 /// <see cref="OnnxScorerOptions.IntraOpThreads"/> threads per operator. To score on a GPU see
 /// <see cref="OnnxScorerOptions"/>. A missing file gives <see cref="FileNotFoundException"/>, and a file or byte
-/// array that is not a usable ONNX model (or over <see cref="Data.InputLimits.MaxOnnxBytes"/>) <see cref="Data.InvalidInputException"/>, both naming the source.
+/// array that is not a usable ONNX model (or over <see cref="InputLimits.MaxOnnxBytes"/>) <see cref="InvalidInputException"/>, both naming the source.
 /// </summary>
 public sealed class OnnxScorer : IDisposable
 {
@@ -49,12 +49,12 @@ public sealed class OnnxScorer : IDisposable
 
     /// <summary>Loads the model at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="Data.InvalidInputException">The file is not a valid ONNX image classifier (truncated, corrupt, wrong input).</exception>
+    /// <exception cref="InvalidInputException">The file is not a valid ONNX image classifier (truncated, corrupt, wrong input).</exception>
     public OnnxScorer(string path, OnnxScorerOptions? options = null)
         : this(Open(path), null, options) { }
 
     /// <summary>Loads a model from its encoded bytes.</summary>
-    /// <exception cref="Data.InvalidInputException">The bytes are not a valid ONNX image classifier.</exception>
+    /// <exception cref="InvalidInputException">The bytes are not a valid ONNX image classifier.</exception>
     public OnnxScorer(byte[] model, OnnxScorerOptions? options = null)
         : this("(in-memory model)", model ?? throw new ArgumentNullException(nameof(model)), options) { }
 

@@ -26,7 +26,7 @@ public sealed class AutocastRegion : ThreadBoundNativeGuard
 {
     internal AutocastRegion(Device device, DType dtype) : base("an autocast region", NativeMethods.rn_autocast_exit)
     {
-        NativeMethods.Check(NativeMethods.rn_autocast_enter((int)device.Type, (int)dtype, out var region));
+        TorchException.ThrowIfFailed(NativeMethods.rn_autocast_enter((int)device.Type, (int)dtype, out var region));
         Handle = region;
     }
 }

@@ -48,7 +48,7 @@ public sealed class InferenceModeGuard : ThreadBoundNativeGuard
 {
     internal InferenceModeGuard() : base("an inference-mode guard", NativeMethods.rn_inference_mode_exit)
     {
-        NativeMethods.Check(NativeMethods.rn_inference_mode_enter(out var guard));
+        TorchException.ThrowIfFailed(NativeMethods.rn_inference_mode_enter(out var guard));
         Handle = guard;
     }
 }

@@ -1,3 +1,5 @@
+using ResNet.MLNet.Native;
+
 namespace ResNet.MLNet.Torch;
 
 /// <summary>

@@ -9,7 +9,7 @@ public sealed partial class Tensor
 
     private Tensor BinaryInPlace(int op, Tensor other, double alpha = 1)
     {
-        NativeMethods.Check(NativeMethods.rn_binary_(op, H, other.H, alpha));
+        TorchException.ThrowIfFailed(NativeMethods.rn_binary_(op, H, other.H, alpha));
         return this;
     }
 
@@ -17,7 +17,7 @@ public sealed partial class Tensor
 
     private Tensor ScalarOpInPlace(int op, double s)
     {
-        NativeMethods.Check(NativeMethods.rn_scalar_op_(op, H, s));
+        TorchException.ThrowIfFailed(NativeMethods.rn_scalar_op_(op, H, s));
         return this;
     }
 
@@ -83,7 +83,7 @@ public sealed partial class Tensor
     /// <summary>max(x, 0).</summary>
     public Tensor Relu() => From(NativeMethods.rn_relu(H, out var r), r);
     /// <summary>max(x, 0) in place.</summary>
-    public Tensor ReluInPlace() { NativeMethods.Check(NativeMethods.rn_relu_(H)); return this; }
+    public Tensor ReluInPlace() { TorchException.ThrowIfFailed(NativeMethods.rn_relu_(H)); return this; }
     /// <summary>Clamps to [min, max].</summary>
     public Tensor Clamp(double min, double max) => From(NativeMethods.rn_clamp(H, min, max, out var r), r);
 

@@ -37,7 +37,7 @@ public sealed partial class Tensor : IDisposable
         if (status != 0)
         {
             if (raw != IntPtr.Zero) NativeMethods.rn_tensor_free(raw);
-            NativeMethods.Check(status);
+            TorchException.ThrowIfFailed(status);
         }
         return new Tensor(raw);
     }
@@ -45,7 +45,7 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Like <see cref="From"/> but a null handle (an undefined tensor) becomes null.</summary>
     internal static Tensor? FromOptional(int status, IntPtr raw)
     {
-        NativeMethods.Check(status);
+        TorchException.ThrowIfFailed(status);
         return raw == IntPtr.Zero ? null : new Tensor(raw);
     }
 
@@ -113,7 +113,7 @@ public sealed partial class Tensor : IDisposable
 
     private (int ndim, DType dtype, Device device, bool requiresGrad) Info()
     {
-        NativeMethods.Check(NativeMethods.rn_tensor_info(H, out var ndim, out var dtype, out var dt, out var di, out var rg));
+        TorchException.ThrowIfFailed(NativeMethods.rn_tensor_info(H, out var ndim, out var dtype, out var dt, out var di, out var rg));
         return (ndim, (DType)dtype, new Device((DeviceType)dt, di), rg != 0);
     }
 
@@ -132,7 +132,7 @@ public sealed partial class Tensor : IDisposable
         get
         {
             var shape = new long[Info().ndim];
-            fixed (long* s = shape) NativeMethods.Check(NativeMethods.rn_tensor_shape(H, s, shape.Length));
+            fixed (long* s = shape) TorchException.ThrowIfFailed(NativeMethods.rn_tensor_shape(H, s, shape.Length));
             return shape;
         }
     }
@@ -155,13 +155,13 @@ public sealed partial class Tensor : IDisposable
     public bool RequiresGrad
     {
         get => Info().requiresGrad;
-        set => NativeMethods.Check(NativeMethods.rn_tensor_set_requires_grad(H, value ? 1 : 0));
+        set => TorchException.ThrowIfFailed(NativeMethods.rn_tensor_set_requires_grad(H, value ? 1 : 0));
     }
 
     /// <summary>Whether the data is dense in the given layout.</summary>
     public bool IsContiguous(MemoryFormat format = MemoryFormat.Contiguous)
     {
-        NativeMethods.Check(NativeMethods.rn_tensor_is_contiguous(H, (int)format, out var r));
+        TorchException.ThrowIfFailed(NativeMethods.rn_tensor_is_contiguous(H, (int)format, out var r));
         return r != 0;
     }
 
@@ -187,14 +187,14 @@ public sealed partial class Tensor : IDisposable
     {
         CheckElementType<T>();
         fixed (T* p = destination)
-            NativeMethods.Check(NativeMethods.rn_tensor_copy_to(H, p, (long)destination.Length * sizeof(T)));
+            TorchException.ThrowIfFailed(NativeMethods.rn_tensor_copy_to(H, p, (long)destination.Length * sizeof(T)));
     }
 
     /// <summary>Copies the raw bytes of all elements (row-major, native endianness) into <paramref name="destination"/>.</summary>
     public unsafe void CopyBytesTo(Span<byte> destination)
     {
         fixed (byte* p = destination)
-            NativeMethods.Check(NativeMethods.rn_tensor_copy_to(H, p, destination.Length));
+            TorchException.ThrowIfFailed(NativeMethods.rn_tensor_copy_to(H, p, destination.Length));
     }
 
     /// <summary>A new CPU tensor of <paramref name="dtype"/> holding the raw bytes <paramref name="data"/>.</summary>
@@ -216,14 +216,14 @@ public sealed partial class Tensor : IDisposable
     /// <summary>The value of a one-element tensor as a double (synchronises with the device).</summary>
     public double Item()
     {
-        NativeMethods.Check(NativeMethods.rn_tensor_item_double(H, out var v));
+        TorchException.ThrowIfFailed(NativeMethods.rn_tensor_item_double(H, out var v));
         return v;
     }
 
     /// <summary>The value of a one-element integer tensor.</summary>
     public long ItemInt64()
     {
-        NativeMethods.Check(NativeMethods.rn_tensor_item_int64(H, out var v));
+        TorchException.ThrowIfFailed(NativeMethods.rn_tensor_item_int64(H, out var v));
         return v;
     }
 
@@ -257,22 +257,22 @@ public sealed partial class Tensor : IDisposable
 
     /// <summary>Back-propagates from this scalar (or with an explicit output gradient).</summary>
     public void Backward(Tensor? gradOutput = null) =>
-        NativeMethods.Check(NativeMethods.rn_tensor_backward(H, HandleOrNull(gradOutput)));
+        TorchException.ThrowIfFailed(NativeMethods.rn_tensor_backward(H, HandleOrNull(gradOutput)));
 
     // ------------------------------------------------------------------ in-place initialisers (no autograd)
 
     /// <summary>Fills with <paramref name="value"/>.</summary>
-    public Tensor FillInPlace(double value) { NativeMethods.Check(NativeMethods.rn_tensor_fill_(H, value)); return this; }
+    public Tensor FillInPlace(double value) { TorchException.ThrowIfFailed(NativeMethods.rn_tensor_fill_(H, value)); return this; }
     /// <summary>Fills with normal samples.</summary>
-    public Tensor NormalInPlace(double mean, double std) { NativeMethods.Check(NativeMethods.rn_tensor_normal_(H, mean, std)); return this; }
+    public Tensor NormalInPlace(double mean, double std) { TorchException.ThrowIfFailed(NativeMethods.rn_tensor_normal_(H, mean, std)); return this; }
     /// <summary>Fills with uniform samples in [from, to).</summary>
-    public Tensor UniformInPlace(double from, double to) { NativeMethods.Check(NativeMethods.rn_tensor_uniform_(H, from, to)); return this; }
+    public Tensor UniformInPlace(double from, double to) { TorchException.ThrowIfFailed(NativeMethods.rn_tensor_uniform_(H, from, to)); return this; }
     /// <summary>Copies <paramref name="source"/> (same shape, any device or dtype) into this tensor.</summary>
-    public Tensor CopyInPlace(Tensor source) { NativeMethods.Check(NativeMethods.rn_tensor_copy_(H, source.H)); return this; }
+    public Tensor CopyInPlace(Tensor source) { TorchException.ThrowIfFailed(NativeMethods.rn_tensor_copy_(H, source.H)); return this; }
 
     /// <summary>Makes this tensor use <paramref name="source"/>'s data (as <c>param.data = source</c> in PyTorch): identity,
     /// autograd flag and any references held elsewhere stay valid.</summary>
-    public void SetData(Tensor source) => NativeMethods.Check(NativeMethods.rn_tensor_set_data(H, source.H));
+    public void SetData(Tensor source) => TorchException.ThrowIfFailed(NativeMethods.rn_tensor_set_data(H, source.H));
 
     // ------------------------------------------------------------------ ownership
 

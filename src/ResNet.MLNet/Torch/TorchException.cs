@@ -8,4 +8,10 @@ public sealed class TorchException : Exception
 {
     /// <summary>Creates the exception with libtorch's message.</summary>
     public TorchException(string message) : base(message) { }
+
+    /// <summary>Throws the shim's last error when <paramref name="status"/> (a shim function's return value) is not 0.</summary>
+    internal static void ThrowIfFailed(int status)
+    {
+        if (status != 0) throw new TorchException(Native.NativeMethods.LastError());
+    }
 }

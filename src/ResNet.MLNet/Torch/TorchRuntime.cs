@@ -11,32 +11,31 @@ namespace ResNet.MLNet.Torch;
 public static class TorchRuntime
 {
     /// <summary>The thread count applied at start-up: <c>RESNET_MLNET_THREADS</c> when set, else all cores.</summary>
-    public static int DefaultThreadCount =>
-        int.TryParse(Environment.GetEnvironmentVariable("RESNET_MLNET_THREADS"), out var t) && t > 0 ? t : Environment.ProcessorCount;
+    public static int DefaultThreadCount => StartupSettings.ThreadCount;
 
     /// <summary>
     /// Whether glibc malloc is tuned at start-up for tensor-sized blocks (mmap threshold fixed at 32 MiB, freed memory
     /// kept up to 256 MiB), so that steady-state training and scoring steps reuse memory instead of paying page faults
     /// for every activation. On unless <c>RESNET_MLNET_MALLOC_TUNING=0</c>. See docs/benchmarks.md.
     /// </summary>
-    public static bool TuneAllocator => Environment.GetEnvironmentVariable("RESNET_MLNET_MALLOC_TUNING") != "0";
+    public static bool TuneAllocator => StartupSettings.TuneAllocator;
 
     /// <summary>The glibc mmap threshold applied when <see cref="TuneAllocator"/> is on (32 MiB, glibc's maximum; the
     /// <c>MALLOC_MMAP_THRESHOLD_</c> a benchmark gives PyTorch for the same setting).</summary>
-    public const long MmapThreshold = 32L << 20;
+    public const long MmapThreshold = StartupSettings.MmapThreshold;
 
     /// <summary>The glibc trim threshold applied when <see cref="TuneAllocator"/> is on (256 MiB; <c>MALLOC_TRIM_THRESHOLD_</c>).</summary>
-    public const long TrimThreshold = 256L << 20;
+    public const long TrimThreshold = StartupSettings.TrimThreshold;
 
     /// <summary>The number of threads libtorch uses inside one operation.</summary>
     public static int NumThreads
     {
         get => NativeMethods.rn_get_num_threads();
-        set => NativeMethods.Check(NativeMethods.rn_set_num_threads(value));
+        set => TorchException.ThrowIfFailed(NativeMethods.rn_set_num_threads(value));
     }
 
     /// <summary>Seeds libtorch's CPU and CUDA generators (<c>torch.manual_seed</c>).</summary>
-    public static void ManualSeed(ulong seed) => NativeMethods.Check(NativeMethods.rn_manual_seed(seed));
+    public static void ManualSeed(ulong seed) => TorchException.ThrowIfFailed(NativeMethods.rn_manual_seed(seed));
 
     /// <summary>Whether libtorch was built with CUDA and sees a GPU.</summary>
     public static bool CudaIsAvailable => NativeMethods.rn_cuda_is_available() != 0;

@@ -217,9 +217,9 @@ public class OnnxExportBehaviourTests
         {
             var path = dir.File(name);
             File.WriteAllBytes(path, bytes);
-            var e = Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => new OnnxScorer(path));
+            var e = Assert.Throws<ResNet.MLNet.InvalidInputException>(() => new OnnxScorer(path));
             Assert.Contains(path, e.Message);
-            var fromBytes = Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => new OnnxScorer(bytes));
+            var fromBytes = Assert.Throws<ResNet.MLNet.InvalidInputException>(() => new OnnxScorer(bytes));
             Assert.Contains("(in-memory model)", fromBytes.Message);
         }
 
@@ -239,7 +239,7 @@ public class OnnxExportBehaviourTests
                 if (scorer.InputSize == 3 * 32 * 32) scorer.Run(pixels, 1);
                 loaded++;
             }
-            catch (ResNet.MLNet.Data.InvalidInputException) { rejected++; }
+            catch (ResNet.MLNet.InvalidInputException) { rejected++; }
         }
         Console.WriteLine($"byte mutations of an exported model: {loaded} loaded, {rejected} rejected with a managed exception");
 

@@ -18,7 +18,7 @@ namespace ResNet.MLNet.Tests.Fuzz;
 
 /// <summary>
 /// Seeded mutation fuzzing of every file format the library reads (see <see cref="Mutator"/>): each case loads or is
-/// refused with <see cref="ResNet.MLNet.Data.InvalidInputException"/> naming the file; never a crash, a hang, another exception or
+/// refused with <see cref="ResNet.MLNet.InvalidInputException"/> naming the file; never a crash, a hang, another exception or
 /// unbounded memory. <c>make fuzz</c> (FUZZ_CASES) runs many more cases.
 /// </summary>
 [Collection("Pipeline")]

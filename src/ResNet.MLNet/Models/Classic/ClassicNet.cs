@@ -7,7 +7,7 @@ namespace ResNet.MLNet.Models.Classic;
 /// A classic convolutional network: <c>features</c> (Sequential), optional <c>avgpool</c> (adaptive), flatten,
 /// <c>classifier</c> (Sequential) — torchvision's AlexNet/VGG structure, so their state dicts load by name.
 /// </summary>
-public sealed partial class ClassicNet : Module
+public sealed class ClassicNet : Module
 {
     private readonly Module? _avgpool;
 
@@ -40,8 +40,11 @@ public sealed partial class ClassicNet : Module
         return Apply(TensorOps.Instance, input);
     }
 
+    /// <summary>True when an adaptive pool sits between the features and the classifier (any input size works).</summary>
+    internal bool PoolsAdaptively => _avgpool != null;
+
     // features, optional adaptive pool, flatten, classifier: run by Forward and written by the ONNX export
-    private T Apply<T>(IForwardOps<T> ops, T input)
+    internal T Apply<T>(IForwardOps<T> ops, T input)
     {
         var x = ops.Run(Features, input);
         if (_avgpool != null) x = ops.Run(_avgpool, x);

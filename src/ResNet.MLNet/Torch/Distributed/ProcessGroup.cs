@@ -40,7 +40,7 @@ public sealed class ProcessGroup : IDisposable
         int status = NativeMethods.rn_dist_create(o.MasterAddress, o.MasterPort, o.Rank, o.WorldSize,
             hostStore: o.Rank == 0 && !o.UseAgentStore ? 1 : 0, o.UseAgentStore ? $"/worker/attempt_{o.RestartCount}" : null,
             o.NetworkInterface, (long)o.Timeout.TotalMilliseconds, out var raw);
-        NativeMethods.Check(status);
+        TorchException.ThrowIfFailed(status);
         return new ProcessGroup(o, new ProcessGroupHandle(raw));
     }
 
@@ -54,7 +54,7 @@ public sealed class ProcessGroup : IDisposable
     {
         using var list = new HandleList(tensors);
         fixed (IntPtr* p = list.Pointers)
-            NativeMethods.Check(NativeMethods.rn_dist_allreduce(_handle, p, tensors.Count, average ? 1 : 0));
+            TorchException.ThrowIfFailed(NativeMethods.rn_dist_allreduce(_handle, p, tensors.Count, average ? 1 : 0));
     }
 
     /// <summary>
@@ -66,14 +66,14 @@ public sealed class ProcessGroup : IDisposable
     {
         if (Options.OverlapGradientAllReduce)
         {
-            NativeMethods.Check(NativeMethods.rn_dist_reducer_finish(ReducerFor(parameters, average)));
+            TorchException.ThrowIfFailed(NativeMethods.rn_dist_reducer_finish(ReducerFor(parameters, average)));
             return;
         }
         foreach (var bucket in Buckets(parameters))
         {
             using var list = new HandleList(bucket);
             fixed (IntPtr* p = list.Pointers)
-                NativeMethods.Check(NativeMethods.rn_dist_allreduce_grads(_handle, p, bucket.Count, average ? 1 : 0));
+                TorchException.ThrowIfFailed(NativeMethods.rn_dist_allreduce_grads(_handle, p, bucket.Count, average ? 1 : 0));
         }
     }
 
@@ -82,7 +82,7 @@ public sealed class ProcessGroup : IDisposable
     {
         using var list = new HandleList(tensors);
         fixed (IntPtr* p = list.Pointers)
-            NativeMethods.Check(NativeMethods.rn_dist_broadcast(_handle, p, tensors.Count, root));
+            TorchException.ThrowIfFailed(NativeMethods.rn_dist_broadcast(_handle, p, tensors.Count, root));
     }
 
     /// <summary>Makes every rank's copy of <paramref name="model"/> rank <paramref name="root"/>'s: parameters and buffers
@@ -91,7 +91,7 @@ public sealed class ProcessGroup : IDisposable
         Broadcast(model.StateDict().Select(kv => kv.Value).ToList(), root);
 
     /// <summary>Returns when every rank has called it.</summary>
-    public void Barrier() => NativeMethods.Check(NativeMethods.rn_dist_barrier(_handle));
+    public void Barrier() => TorchException.ThrowIfFailed(NativeMethods.rn_dist_barrier(_handle));
 
     /// <summary>Sums <paramref name="values"/> over the ranks (float64, for metrics and counts).</summary>
     public double[] Sum(params double[] values)
@@ -137,7 +137,7 @@ public sealed class ProcessGroup : IDisposable
         using var list = new HandleList(parameters);
         IntPtr raw;
         fixed (IntPtr* p = list.Pointers)
-            NativeMethods.Check(NativeMethods.rn_dist_reducer_create(_handle, p, parameters.Count, BucketBytes, average ? 1 : 0, out raw));
+            TorchException.ThrowIfFailed(NativeMethods.rn_dist_reducer_create(_handle, p, parameters.Count, BucketBytes, average ? 1 : 0, out raw));
         (_reducer, _reducerKey, _reducerAverages) = (new ReducerHandle(raw), key, average);
         return _reducer;
     }

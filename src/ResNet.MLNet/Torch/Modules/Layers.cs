@@ -1,7 +1,7 @@
 namespace ResNet.MLNet.Torch.Modules;
 
 /// <summary>2-D convolution (<c>torch.nn.Conv2d</c>): parameters <c>weight</c> (out, in/groups, k, k) and optional <c>bias</c>.</summary>
-public sealed partial class Conv2d : Module
+public sealed class Conv2d : Module
 {
     /// <summary>The kernel weights.</summary>
     public Tensor Weight { get; }
@@ -56,7 +56,7 @@ public sealed partial class Conv2d : Module
 /// Batch normalisation over channels (<c>torch.nn.BatchNorm2d</c>): parameters <c>weight</c> (γ) and <c>bias</c> (β),
 /// buffers <c>running_mean</c>, <c>running_var</c> and <c>num_batches_tracked</c>.
 /// </summary>
-public sealed partial class BatchNorm2d : Module
+public sealed class BatchNorm2d : Module
 {
     /// <summary>γ.</summary>
     public Tensor Weight { get; }
@@ -103,7 +103,7 @@ public sealed partial class BatchNorm2d : Module
 }
 
 /// <summary>Fully connected layer (<c>torch.nn.Linear</c>): <c>weight</c> (out, in) and optional <c>bias</c>.</summary>
-public sealed partial class Linear : Module
+public sealed class Linear : Module
 {
     /// <summary>The weight matrix.</summary>
     public Tensor Weight { get; }
@@ -134,7 +134,7 @@ public sealed partial class Linear : Module
 }
 
 /// <summary>max(x, 0); in place by default, as torchvision's ResNet uses it.</summary>
-public sealed partial class ReLU : Module
+public sealed class ReLU : Module
 {
     /// <summary>Whether the input is overwritten.</summary>
     public bool InPlace { get; }
@@ -147,76 +147,104 @@ public sealed partial class ReLU : Module
 }
 
 /// <summary>2-D max pooling.</summary>
-public sealed partial class MaxPool2d : Module
+public sealed class MaxPool2d : Module
 {
-    private readonly int _kernel, _stride, _padding;
+    /// <summary>The square window's side.</summary>
+    public int KernelSize { get; }
 
-    /// <summary>Creates the layer.</summary>
-    public MaxPool2d(int kernelSize, int? stride = null, int padding = 0) => (_kernel, _stride, _padding) = (kernelSize, stride ?? kernelSize, padding);
+    /// <summary>The step between windows.</summary>
+    public int Stride { get; }
+
+    /// <summary>Implicit padding on each side (with −∞).</summary>
+    public int Padding { get; }
+
+    /// <summary>Creates the layer (the stride defaults to the kernel size).</summary>
+    public MaxPool2d(int kernelSize, int? stride = null, int padding = 0) => (KernelSize, Stride, Padding) = (kernelSize, stride ?? kernelSize, padding);
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => F.MaxPool2d(input, _kernel, _stride, _padding);
+    public override Tensor Forward(Tensor input) => F.MaxPool2d(input, KernelSize, Stride, Padding);
 }
 
 /// <summary>2-D average pooling.</summary>
-public sealed partial class AvgPool2d : Module
+public sealed class AvgPool2d : Module
 {
-    private readonly int _kernel, _stride, _padding;
-    private readonly bool _ceil, _countIncludePad;
+    /// <summary>The square window's side.</summary>
+    public int KernelSize { get; }
 
-    /// <summary>Creates the layer.</summary>
+    /// <summary>The step between windows.</summary>
+    public int Stride { get; }
+
+    /// <summary>Implicit zero padding on each side.</summary>
+    public int Padding { get; }
+
+    /// <summary>Rounds the output size up, so windows that start inside the input but run past it count.</summary>
+    public bool CeilMode { get; }
+
+    /// <summary>Divides by the whole window, padding included, rather than by the pixels inside the input.</summary>
+    public bool CountIncludePad { get; }
+
+    /// <summary>Creates the layer (the stride defaults to the kernel size).</summary>
     public AvgPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true) =>
-        (_kernel, _stride, _padding, _ceil, _countIncludePad) = (kernelSize, stride ?? kernelSize, padding, ceilMode, countIncludePad);
+        (KernelSize, Stride, Padding, CeilMode, CountIncludePad) = (kernelSize, stride ?? kernelSize, padding, ceilMode, countIncludePad);
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => F.AvgPool2d(input, _kernel, _stride, _padding, _ceil, _countIncludePad);
+    public override Tensor Forward(Tensor input) => F.AvgPool2d(input, KernelSize, Stride, Padding, CeilMode, CountIncludePad);
 }
 
 /// <summary>Average pooling to a fixed output size.</summary>
-public sealed partial class AdaptiveAvgPool2d : Module
+public sealed class AdaptiveAvgPool2d : Module
 {
-    private readonly int _height, _width;
+    /// <summary>The output's height.</summary>
+    public int OutputHeight { get; }
+
+    /// <summary>The output's width.</summary>
+    public int OutputWidth { get; }
 
     /// <summary>Creates the layer.</summary>
-    public AdaptiveAvgPool2d(int height, int width) => (_height, _width) = (height, width);
+    public AdaptiveAvgPool2d(int height, int width) => (OutputHeight, OutputWidth) = (height, width);
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => F.AdaptiveAvgPool2d(input, _height, _width);
+    public override Tensor Forward(Tensor input) => F.AdaptiveAvgPool2d(input, OutputHeight, OutputWidth);
 }
 
 /// <summary>Flattens dimensions <c>start..end</c>.</summary>
-public sealed partial class Flatten : Module
+public sealed class Flatten : Module
 {
-    private readonly int _start, _end;
+    /// <summary>The first dimension merged (negative counts from the end).</summary>
+    public int StartDim { get; }
+
+    /// <summary>The last dimension merged (negative counts from the end).</summary>
+    public int EndDim { get; }
 
     /// <summary>Creates the layer (default: keep the batch dimension).</summary>
-    public Flatten(int start = 1, int end = -1) => (_start, _end) = (start, end);
+    public Flatten(int start = 1, int end = -1) => (StartDim, EndDim) = (start, end);
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Flatten(_start, _end);
+    public override Tensor Forward(Tensor input) => input.Flatten(StartDim, EndDim);
 }
 
 /// <summary>Dropout.</summary>
-public sealed partial class Dropout : Module
+public sealed class Dropout : Module
 {
-    private readonly double _p;
+    /// <summary>The probability of zeroing an element in training mode.</summary>
+    public double P { get; }
 
     /// <summary>Creates the layer.</summary>
-    public Dropout(double p = 0.5) => _p = p;
+    public Dropout(double p = 0.5) => P = p;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => F.Dropout(input, _p, IsTraining);
+    public override Tensor Forward(Tensor input) => F.Dropout(input, P, IsTraining);
 }
 
 /// <summary>Returns its input.</summary>
-public sealed partial class Identity : Module
+public sealed class Identity : Module
 {
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => input;
 }
 
 /// <summary>Children applied in order, named "0", "1", ... (<c>torch.nn.Sequential</c>).</summary>
-public sealed partial class Sequential : Module
+public sealed class Sequential : Module
 {
     private readonly List<Module> _layers = new();
 

@@ -10,6 +10,6 @@ public static class Gradients
     {
         using var list = new HandleList(parameters);
         fixed (IntPtr* p = list.Pointers)
-            NativeMethods.Check(NativeMethods.rn_zero_grad(p, parameters.Count, setToNone ? 1 : 0));
+            TorchException.ThrowIfFailed(NativeMethods.rn_zero_grad(p, parameters.Count, setToNone ? 1 : 0));
     }
 }

@@ -76,7 +76,7 @@ public sealed class Sgd : IDisposable
         fixed (IntPtr* p = parameters)
         fixed (IntPtr* b = buffers)
         fixed (byte* m = decayMask)
-            NativeMethods.Check(NativeMethods.rn_sgd_step(p, b, parameters.Length, o.LearningRate * scale, o.Momentum, o.Dampening,
+            TorchException.ThrowIfFailed(NativeMethods.rn_sgd_step(p, b, parameters.Length, o.LearningRate * scale, o.Momentum, o.Dampening,
                 o.WeightDecay, m, o.Nesterov ? 1 : 0));
     }
 
@@ -90,7 +90,7 @@ public sealed class Sgd : IDisposable
         for (int i = 0; i < _buffers.Length; i++)
         {
             if (_buffers[i] == IntPtr.Zero) continue;
-            using var view = new Tensor(NativeMethods.rn_tensor_alias_raw(_buffers[i])).DetachFromScope();
+            using var view = new Tensor(Alias(_buffers[i])).DetachFromScope();
             result[i] = view.Clone().DetachFromScope();
         }
         return result;
@@ -107,7 +107,7 @@ public sealed class Sgd : IDisposable
             var b = buffers[i];
             if (b == null) continue;
             using var copy = b.Clone().DetachFromScope();
-            _buffers[i] = NativeMethods.rn_tensor_alias_raw(copy.H.DangerousGetHandle());
+            _buffers[i] = Alias(copy.H.DangerousGetHandle());
         }
     }
 
@@ -129,4 +129,11 @@ public sealed class Sgd : IDisposable
 
     /// <summary>Frees the momentum buffers of an optimiser that was not disposed.</summary>
     ~Sgd() => FreeBuffers();
+
+    /// <summary>A new native reference to the tensor behind a raw handle (the momentum buffers are kept as raw handles).</summary>
+    private static IntPtr Alias(IntPtr raw)
+    {
+        TorchException.ThrowIfFailed(NativeMethods.rn_tensor_alias_raw(raw, out var alias));
+        return alias;
+    }
 }

@@ -37,7 +37,7 @@ public class IdxReaderTests
         var bytes = Unzipped(Real("t10k-images-idx3-ubyte"));
         var path = dir.File("cut-images-idx3-ubyte");
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
-        var e = Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => IdxReader.Read(path));
+        var e = Assert.Throws<ResNet.MLNet.InvalidInputException>(() => IdxReader.Read(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("truncated", e.Message);
         Assert.Contains("[10000, 28, 28]", e.Message);
@@ -45,7 +45,7 @@ public class IdxReaderTests
         var gz = dir.File("cut-images-idx3-ubyte.gz");
         var zipped = File.ReadAllBytes(Real("t10k-images-idx3-ubyte"));
         File.WriteAllBytes(gz, zipped[..(zipped.Length / 3)]);
-        var e2 = Assert.ThrowsAny<ResNet.MLNet.Data.InvalidInputException>(() => IdxReader.Read(gz));
+        var e2 = Assert.ThrowsAny<ResNet.MLNet.InvalidInputException>(() => IdxReader.Read(gz));
         Assert.Contains(gz, e2.Message);
     }
 
@@ -60,7 +60,7 @@ public class IdxReaderTests
         // Test images with training labels: 10,000 images, 60,000 labels.
         File.Copy(Real("t10k-images-idx3-ubyte"), dir.File("t10k-images-idx3-ubyte.gz"));
         File.Copy(Real("train-labels-idx1-ubyte"), dir.File("t10k-labels-idx1-ubyte.gz"));
-        var mismatch = Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => FashionMnist.Load(FashionMnist.Split.Test, dir.Path));
+        var mismatch = Assert.Throws<ResNet.MLNet.InvalidInputException>(() => FashionMnist.Load(FashionMnist.Split.Test, dir.Path));
         Assert.Contains("60000 labels", mismatch.Message);
         Assert.Contains("10000 images", mismatch.Message);
     }
@@ -71,7 +71,7 @@ public class IdxReaderTests
         using var dir = new TempDir();
         var path = dir.File("notes.txt");
         File.WriteAllText(path, "hello, world");
-        var e = Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => IdxReader.Read(path));
+        var e = Assert.Throws<ResNet.MLNet.InvalidInputException>(() => IdxReader.Read(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("not an IDX file", e.Message);
     }

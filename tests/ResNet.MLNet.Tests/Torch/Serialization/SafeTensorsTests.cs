@@ -60,13 +60,13 @@ public class SafeTensorsTests
         SafeTensors.Save(path, net.StateDict());
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
-        var e = Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => SafeTensors.Load(path));
+        var e = Assert.Throws<ResNet.MLNet.InvalidInputException>(() => SafeTensors.Load(path));
         Assert.Contains("truncated", e.Message);
         Assert.Contains("fc.", e.Message);
         File.WriteAllBytes(path, bytes[..5]);
-        Assert.Contains("not a safetensors file", Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => SafeTensors.Load(path)).Message);
+        Assert.Contains("not a safetensors file", Assert.Throws<ResNet.MLNet.InvalidInputException>(() => SafeTensors.Load(path)).Message);
         File.WriteAllBytes(path, bytes[..200]);
-        Assert.Contains("header length", Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => SafeTensors.Load(path)).Message);
+        Assert.Contains("header length", Assert.Throws<ResNet.MLNet.InvalidInputException>(() => SafeTensors.Load(path)).Message);
     }
 
     [Fact]
@@ -78,13 +78,13 @@ public class SafeTensorsTests
         var before = net.Fc.Weight.ToArray<float>();
         var state = net.StateDict().Where(kv => kv.Key != "layer2.0.bn1.running_var").ToDictionary(kv => kv.Key, kv => kv.Value);
         SafeTensors.Save(dir.File("missing.safetensors"), state);
-        var e = Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => SafeTensors.LoadInto(net, dir.File("missing.safetensors")));
+        var e = Assert.Throws<ResNet.MLNet.InvalidInputException>(() => SafeTensors.LoadInto(net, dir.File("missing.safetensors")));
         Assert.Contains("missing key 'layer2.0.bn1.running_var'", e.Message);
 
         state = net.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value);
         state["fc.weight"] = Tensor.Zeros(new long[] { 7, 64 });
         SafeTensors.Save(dir.File("shape.safetensors"), state);
-        e = Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => SafeTensors.LoadInto(net, dir.File("shape.safetensors")));
+        e = Assert.Throws<ResNet.MLNet.InvalidInputException>(() => SafeTensors.LoadInto(net, dir.File("shape.safetensors")));
         Assert.Contains("'fc.weight' has shape [7, 64] but the model expects [10, 64]", e.Message);
         Assert.Equal(before, net.Fc.Weight.ToArray<float>());
     }
@@ -101,7 +101,7 @@ public class SafeTensorsTests
             f.Write(System.Text.Encoding.UTF8.GetBytes(json));
             f.Write(new byte[16]);
         }
-        var e = Assert.Throws<ResNet.MLNet.Data.InvalidInputException>(() => SafeTensors.Load(path));
+        var e = Assert.Throws<ResNet.MLNet.InvalidInputException>(() => SafeTensors.Load(path));
         Assert.Contains("tensor 'w'", e.Message);
         Assert.Contains("do not match shape [4]", e.Message);
     }

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using ResNet.MLNet.Native;
 
-namespace ResNet.MLNet.Torch.Distributed;
+namespace ResNet.MLNet.Native;
 
 /// <summary>Owns one native process group (c10d store + Gloo group); released exactly once.</summary>
 internal sealed class ProcessGroupHandle : SafeHandle

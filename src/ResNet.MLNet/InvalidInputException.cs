@@ -1,4 +1,4 @@
-namespace ResNet.MLNet.Data;
+namespace ResNet.MLNet;
 
 /// <summary>
 /// The one exception for input that cannot be used: a corrupt, truncated or hostile file, or one over an

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
-using ResNet.MLNet.Native;
 
-namespace ResNet.MLNet.Torch;
+namespace ResNet.MLNet.Native;
 
 /// <summary>
 /// Owns one native <c>at::Tensor*</c>. SafeHandle guarantees a single release, even when the finalizer and

@@ -1,4 +1,4 @@
-namespace ResNet.MLNet.Data;
+namespace ResNet.MLNet;
 
 /// <summary>
 /// The resource limits applied to every file this library reads (images, model zips, ONNX graphs, safetensors, IDX,
