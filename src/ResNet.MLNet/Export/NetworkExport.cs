@@ -65,5 +65,6 @@ internal static class NetworkExport
         public string Relu(string x, bool inPlace) => graph.Relu(x);
         public string Add(string x, string shortcut) => graph.Add(x, shortcut);
         public string Flatten(string x) => graph.Flatten(x);
+        public string Keep(string x) => x;
     }
 }

@@ -20,12 +20,14 @@ public static class BatchNormFolding
     /// </summary>
     public static Module? FoldedCopy(Module model)
     {
-        Module? copy = model switch
-        {
-            ResNet net => ResNetBuilder.Build(net.Spec),
-            ClassicNet net => ClassicNetBuilder.Build(net.Spec),
-            _ => null,
-        };
+        Module? copy;
+        using (Init.Skip()) // the strict state-dict load below overwrites every parameter and buffer
+            copy = model switch
+            {
+                ResNet net => ResNetBuilder.Build(net.Spec),
+                ClassicNet net => ClassicNetBuilder.Build(net.Spec),
+                _ => null,
+            };
         if (copy == null) return null;
         if (!SameModules(copy, model))
         {

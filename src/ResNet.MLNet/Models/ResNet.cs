@@ -43,13 +43,19 @@ public sealed class ResNet : Module
     }
 
     /// <summary>Logits (N, classes) of an (N, C, H, W) float batch.</summary>
-    public override Tensor Forward(Tensor input) => Fc.Forward(Features(input));
+    public override Tensor Forward(Tensor input)
+    {
+        var features = Features(input);
+        var logits = Fc.Forward(features);
+        features.ReleaseIfTemporary();
+        return logits;
+    }
 
     /// <summary>The pooled features before the classifier (N, features).</summary>
     public Tensor Features(Tensor input)
     {
         CheckInput(input);
-        return Features(TensorOps.Instance, input);
+        return Features(new TensorOps(input), input);
     }
 
     /// <summary>The sequence of operations up to the pooled features, over tensors or graph values.</summary>

@@ -102,15 +102,15 @@ public static class ResNetBuilder
                     Init.KaimingNormal(conv.Weight, Init.FanMode.FanOut);
                     break;
                 case BatchNorm2d bn:
-                    bn.Weight.FillInPlace(1);
-                    bn.Bias.FillInPlace(0);
+                    Init.Constant(bn.Weight, 1);
+                    Init.Constant(bn.Bias, 0);
                     break;
             }
         }
         if (!zeroInitResidual) return;
         foreach (var (_, m) in net.NamedModules())
         {
-            if (m is ResidualBlock block) block.LastNorm?.Weight.FillInPlace(0);
+            if (m is ResidualBlock { LastNorm: { } norm }) Init.Constant(norm.Weight, 0);
         }
     }
 }

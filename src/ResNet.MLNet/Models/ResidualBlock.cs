@@ -72,7 +72,7 @@ public sealed class ResidualBlock : Module
     private static string NormName(int i) => "bn" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => Apply(TensorOps.Instance, input);
+    public override Tensor Forward(Tensor input) => Apply(new TensorOps(input), input);
 
     /// <summary>The block's sequence of operations, over tensors or graph values.</summary>
     internal T Apply<T>(IForwardOps<T> ops, T input) =>
@@ -86,6 +86,7 @@ public sealed class ResidualBlock : Module
     {
         // with bn1 folded away the ReLU would otherwise overwrite the caller's tensor
         var activated = _activateInput ? ops.Relu(Norm(ops, 0, input), inPlace: _norms[0] != null) : input;
+        if (Downsample != null) ops.Keep(activated); // read again by the shortcut
         var x = ops.Run(_convs[0], activated);
         for (int i = 1; i < _convs.Length; i++)
             x = ops.Run(_convs[i], Drop(ops, ops.Relu(Norm(ops, i, x), inPlace: true)));

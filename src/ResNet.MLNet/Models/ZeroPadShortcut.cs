@@ -30,12 +30,18 @@ public sealed class ZeroPadShortcut : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
+        // intermediates released at once, as in TensorOps
         var x = input;
         if (Stride != 1)
         {
             var shape = input.Shape;
-            x = x.Slice(2, 0, shape[2], Stride).Slice(3, 0, shape[3], Stride);
+            var rows = input.Slice(2, 0, shape[2], Stride);
+            x = rows.Slice(3, 0, shape[3], Stride);
+            rows.ReleaseIfTemporary();
         }
-        return PadBefore + PadAfter == 0 ? x : x.Pad(new long[] { 0, 0, 0, 0, PadBefore, PadAfter });
+        if (PadBefore + PadAfter == 0) return x;
+        var padded = x.Pad(new long[] { 0, 0, 0, 0, PadBefore, PadAfter });
+        if (!ReferenceEquals(x, input)) x.ReleaseIfTemporary();
+        return padded;
     }
 }

@@ -292,6 +292,13 @@ public sealed partial class Tensor : IDisposable
         return this;
     }
 
+    /// <summary>Releases the native reference now when a <see cref="TensorScope"/> owns this tensor (an intermediate
+    /// result), and leaves it alone otherwise (a parameter, or a tensor its creator owns).</summary>
+    internal void ReleaseIfTemporary()
+    {
+        if (Owner != null) Dispose();
+    }
+
     /// <summary>Releases the native reference now (idempotent).</summary>
     public void Dispose()
     {

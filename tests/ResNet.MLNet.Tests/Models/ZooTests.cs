@@ -101,4 +101,34 @@ public class ZooTests
             lenet.Forward(Tensor.Randn(new long[] { 2, 1, 28, 28 }));
         Assert.Equal(baseline, TorchRuntime.LiveTensors);
     }
+
+    /// <summary>
+    /// A training forward leaves only its output alive: every intermediate tensor is released once the next operation
+    /// has consumed it (autograd keeps what backward needs), so the step's memory can shrink during backward, as in
+    /// PyTorch. Holding them all to the end of the step was measured at 3–7 % of tuned PyTorch's training speed.
+    /// Backward still runs on what autograd kept (the gradients themselves are compared with PyTorch's in
+    /// <see cref="TorchvisionParityTests"/>).
+    /// </summary>
+    [Theory]
+    [InlineData(ResNetArchitecture.ResNet20)]
+    [InlineData(ResNetArchitecture.PreActResNet110)]
+    [InlineData(ResNetArchitecture.ResNet18)]
+    [InlineData(ResNetArchitecture.WideResNet16_4)]
+    public void ATrainingForwardLeavesOnlyItsOutputAlive(ResNetArchitecture architecture)
+    {
+        TorchRuntime.ManualSeed(3);
+        using var net = ResNetZoo.Create(architecture, 10, 1);
+        net.Train();
+        using var scope = TensorScope.Begin();
+        var x = Tensor.Randn(new long[] { 2, 1, 32, 32 });
+        var y = Tensor.RandInt(0, 10, new long[] { 2 });
+        long before = TorchRuntime.LiveTensors;
+        var logits = net.Forward(x);
+        long added = TorchRuntime.LiveTensors - before;
+        // the logits, plus one kept activation per pre-activation block that has a shortcut module
+        long kept = net.NamedModules().Select(m => m.Value).OfType<ResidualBlock>().Count(b => b.Kind == UnitKind.FullPreActivation && b.Downsample != null);
+        Assert.True(added <= 1 + kept, $"{architecture}: the forward left {added} tensors alive, expected at most {1 + kept}");
+        F.CrossEntropy(logits, y).Backward();
+        Assert.All(net.Parameters(), p => Assert.True(p.Grad != null && double.IsFinite(p.Grad.Sum().Item()), $"{architecture}: a parameter has no finite gradient"));
+    }
 }

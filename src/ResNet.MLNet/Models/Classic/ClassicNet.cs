@@ -37,7 +37,7 @@ public sealed class ClassicNet : Module
         if (_avgpool == null && (shape[2] != Spec.InputSize || shape[3] != Spec.InputSize))
             throw new ArgumentException($"{Spec.Name} expects {Spec.InputSize}×{Spec.InputSize} images, got shape [{string.Join(", ", shape)}]");
         if (_avgpool != null) Spec.FeatureShape((int)Math.Min(shape[2], shape[3]));
-        return Apply(TensorOps.Instance, input);
+        return Apply(new TensorOps(input), input);
     }
 
     /// <summary>True when an adaptive pool sits between the features and the classifier (any input size works).</summary>

@@ -274,10 +274,17 @@ public sealed class Sequential : Module
     }
 
     /// <inheritdoc/>
+    /// <remarks>Each intermediate result that a <see cref="TensorScope"/> owns is released as soon as the next layer has
+    /// consumed it (autograd keeps what backward needs), so a layer must not hold on to its input for later use.</remarks>
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in _layers) x = layer.Forward(x);
+        foreach (var layer in _layers)
+        {
+            var y = layer.Forward(x);
+            if (!ReferenceEquals(x, input) && !ReferenceEquals(x, y)) x.ReleaseIfTemporary();
+            x = y;
+        }
         return x;
     }
 }
