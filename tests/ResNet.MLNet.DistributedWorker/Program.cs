@@ -28,14 +28,16 @@ try
     TorchRuntime.ManualSeed(99);
     using var data = new InMemoryTrainingData(Tensor.Randn(new long[] { 32, 1, 28, 28 }).DetachFromScope(),
         Tensor.RandInt(0, 10, new long[] { 32 }).DetachFromScope(), Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray());
+    var group = new ProcessGroupOptions
+    {
+        MasterPort = port, Rank = rank, WorldSize = world, Timeout = TimeSpan.FromSeconds(timeout), SyncBatchNorm = syncBn,
+        OverlapGradientAllReduce = overlap,
+    };
+    if (overlap) group = group with { GradientBucketBytes = 64 << 10 }; // several buckets even for this small net
     var options = new TrainerOptions
     {
         Epochs = forever ? 100_000 : resume ? 3 : 1, CheckpointDirectory = resume ? args[6] : null, Resume = resume, BatchSize = 16, Schedule = LearningRateSchedule.Constant, LearningRate = 0.05,
-        Distributed = world == 1 ? null : new ProcessGroupOptions
-        {
-            MasterPort = port, Rank = rank, WorldSize = world, Timeout = TimeSpan.FromSeconds(timeout), SyncBatchNorm = syncBn,
-            OverlapGradientAllReduce = overlap, GradientBucketBytes = overlap ? 64 << 10 : 25L << 20,
-        },
+        Distributed = world == 1 ? null : group,
     };
     var announced = false;
     new Trainer(net, options) { ProgressInterval = 1 }.Fit(data, batchProgress: new SyncProgress(b =>

@@ -22,12 +22,11 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>The number of processes.</summary>
     public int WorldSize => Options.WorldSize;
 
-    /// <summary>Gradients are all-reduced in buckets of at most this many bytes, one native call each. Default
-    /// <see cref="ProcessGroupOptions.GradientBucketBytes"/>.</summary>
-    public long BucketBytes { get; init; }
+    /// <summary>Gradients are all-reduced in buckets of at most this many bytes, one native call each
+    /// (<see cref="ProcessGroupOptions.GradientBucketBytes"/>).</summary>
+    public long BucketBytes => Options.GradientBucketBytes;
 
-    private ProcessGroup(ProcessGroupOptions options, ProcessGroupHandle handle) =>
-        (Options, _handle, BucketBytes) = (options, handle, options.GradientBucketBytes);
+    private ProcessGroup(ProcessGroupOptions options, ProcessGroupHandle handle) => (Options, _handle) = (options, handle);
 
     /// <summary>
     /// Joins the group described by <paramref name="options"/> (rank 0 starts the rendezvous store unless an agent
