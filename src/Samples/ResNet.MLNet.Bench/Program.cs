@@ -49,7 +49,7 @@ static int Run(int repetitions, int threads, string? filter, string casesPath, s
     {
         using var ours = c.IsTraining ? new OurCase(c, channelsLast) : null;
         using var onnx = c.IsTraining ? null : new OnnxCase(c, threads, channelsLast);
-        // The sides of the row, timed in this order in every repetition: seconds for c.Iterations iterations.
+        // The sides of the row, timed in this order, rotated by one place per repetition: seconds for c.Iterations iterations.
         var sides = new List<(string Name, Func<double> Seconds)>();
         if (ours != null) sides.Add(("ours", () => Seconds(ours.Run, c.Iterations)));
         else
@@ -62,8 +62,14 @@ static int Run(int repetitions, int threads, string? filter, string casesPath, s
         sides.Add(("plain", () => plain.Time(c)));
         foreach (var side in sides) side.Seconds();      // warm-up: allocators, oneDNN primitives, ORT's first-run planning, the tuned worker's JIT
         var rates = sides.ToDictionary(s => s.Name, _ => new List<double>());
+        // Repetition r starts with side r mod (number of sides), so no side always runs first (warm caches and CPU
+        // state after the warm-up, or the previous process's threads still spinning, favour no one).
         for (int r = 0; r < repetitions; r++)
-            foreach (var side in sides) rates[side.Name].Add(c.ImagesPerRepetition / side.Seconds());
+            for (int k = 0; k < sides.Count; k++)
+            {
+                var side = sides[(r + k) % sides.Count];
+                rates[side.Name].Add(c.ImagesPerRepetition / side.Seconds());
+            }
         Throughput? Of(string name) => rates.TryGetValue(name, out var list) ? Throughput.Of(list) : null;
         var row = new BenchRow(c.Name, c.Title, c.Batch, c.Precision ?? "fp32", repetitions,
             Of("ours")!, Of("tuned")!, Of("plain")!, Of("onnxRuntime"), Of("libtorch"));

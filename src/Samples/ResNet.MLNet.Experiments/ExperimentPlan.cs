@@ -22,10 +22,11 @@ public static class ExperimentPlan
     /// <summary>Every experiment.</summary>
     public static IReadOnlyList<Experiment> All { get; } = new[]
     {
-        new Experiment("degradation", "Plain vs residual networks of 20 and 56 layers (He et al. 2015, Fig. 6)", new[]
+        new Experiment("degradation", "Plain vs residual networks of 20, 56 and 110 layers (He et al. 2015, Fig. 6)", new[]
         {
             Zoo("plain-20", ResNetArchitecture.Plain20), Zoo("plain-56", ResNetArchitecture.Plain56),
             Zoo("resnet-20", ResNetArchitecture.ResNet20), Zoo("resnet-56", ResNetArchitecture.ResNet56),
+            Zoo("resnet-110", ResNetArchitecture.ResNet110),
         }),
         new Experiment("preactivation", "Original vs full pre-activation units at 56 layers (He et al. 2016)", new[]
         {
