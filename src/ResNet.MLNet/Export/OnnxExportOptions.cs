@@ -51,6 +51,11 @@ public sealed record OnnxExportOptions
     /// <summary>The graph's name; default <c>ResNet.MLNet</c>.</summary>
     public string GraphName { get; init; } = "ResNet.MLNet";
 
+    /// <summary>Static int8 quantization of the graph (see <see cref="OnnxQuantization"/>), calibrated on the images it
+    /// carries, or null (default) for a float graph. Needs <see cref="FoldBatchNorm"/> for the convolutions to run in
+    /// integers.</summary>
+    public OnnxQuantization? Quantization { get; init; }
+
     /// <summary>Fold every batch norm that reads a convolution's output alone into it (default true; done by
     /// <see cref="Models.BatchNormFolding"/> for the networks this library builds); false keeps them as
     /// BatchNormalization nodes (for inspection or debugging).</summary>

@@ -111,6 +111,16 @@ public static class OnnxExporter
     private static ProtoMessage Finish(OnnxGraphBuilder graph, OnnxExportOptions options, OnnxModelProto.ValueDeclaration input,
         List<OnnxModelProto.ValueDeclaration> declared)
     {
+        if (options.Quantization is { } quantization)
+        {
+            // calibrate on the float graph with every activation to quantize as an extra output, then rewrite it
+            var activations = OnnxQuantizer.Activations(graph, input.Name, declared.Select(d => d.Name).ToHashSet(StringComparer.Ordinal));
+            var probe = OnnxModelProto.Build(graph, options.GraphName, new[] { input },
+                declared.Concat(activations.Select(a => new OnnxModelProto.ValueDeclaration(a, OnnxElementType.Float, graph.ShapeOf(a)))).ToList(),
+                BatchAxisName, LibraryVersion, null).ToByteArray();
+            var ranges = OnnxQuantizer.Calibrate(probe, input.Name, input.Shape, quantization, activations);
+            OnnxQuantizer.Rewrite(graph, ranges);
+        }
         return OnnxModelProto.Build(graph, options.GraphName, new[] { input }, declared, BatchAxisName, LibraryVersion, options.Metadata);
     }
 
@@ -128,6 +138,13 @@ public static class OnnxExporter
         return graph.Node("Div", new[] { centred, graph.Constant("std", std.ToArray(), 1, channels, 1, 1) }, shape);
     }
 
+    private static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+
     private static List<string> Validate(OnnxExportOptions o)
     {
         if (string.IsNullOrWhiteSpace(o.InputName)) throw new ArgumentException("OnnxExportOptions.InputName must not be empty");
@@ -141,6 +158,17 @@ public static class OnnxExporter
         var outputs = new[] { o.LogitsName, o.ProbabilitiesName, o.PredictedIndexName, o.FeaturesName }.Where(n => n != null).Select(n => n!).ToList();
         if (outputs.Count == 0) throw new ArgumentException("OnnxExportOptions: LogitsName, ProbabilitiesName, PredictedIndexName and FeaturesName are all null; the graph needs an output");
         if (outputs.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("OnnxExportOptions: output names must not be empty");
+        if (o.Quantization is { } q)
+        {
+            long imageSize = (long)o.Channels * o.Height * o.Width;
+            if (q.CalibrationImages.Length == 0 || q.CalibrationImages.Length % imageSize != 0)
+                throw new ArgumentException($"OnnxQuantization.CalibrationImages: {q.CalibrationImages.Length} values are not a whole number of {o.Channels}×{o.Height}×{o.Width} images (at least one)");
+            if (q.CalibrationBatchSize < 1) throw new ArgumentException($"OnnxQuantization.CalibrationBatchSize must be positive, got {q.CalibrationBatchSize}");
+            if (q.Threads < 1) throw new ArgumentException($"OnnxQuantization.Threads must be positive, got {q.Threads}");
+            int bad = FirstNonFinite(q.CalibrationImages.Span);
+            if (bad >= 0)
+                throw new ArgumentException($"OnnxQuantization.CalibrationImages: value {bad} (image {bad / imageSize}) is {q.CalibrationImages.Span[bad]}, not finite");
+        }
         var all = outputs.Append(o.InputName).ToList();
         var duplicate = all.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (duplicate != null) throw new ArgumentException($"OnnxExportOptions: the name '{duplicate.Key}' is used twice among the input and outputs");

@@ -89,7 +89,16 @@ public sealed class OnnxGraphBuilder
     public string Constant(string hint, long[] data, params long[] dims) =>
         AddInitializer(hint, OnnxElementType.Int64, dims, MemoryMarshal.AsBytes(data.AsSpan()).ToArray(), data.Length);
 
-    private string AddInitializer(string hint, OnnxElementType type, long[] dims, byte[] raw, long? count = null)
+    /// <summary>Removes a constant no node reads any more.</summary>
+    internal void RemoveInitializer(string name)
+    {
+        Initializers.Remove(name);
+        InitializerOrder.Remove(name);
+        _values.Remove(name);
+    }
+
+    /// <summary>Adds a constant of any element type from its little-endian raw bytes; returns its name.</summary>
+    internal string AddInitializer(string hint, OnnxElementType type, long[] dims, byte[] raw, long? count = null)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw_data is little-endian; this machine is not");
         long elements = dims.Aggregate(1L, (a, d) => a * d);
@@ -112,13 +121,21 @@ public sealed class OnnxGraphBuilder
     /// <summary>As <see cref="Node(string, IReadOnlyList{string}, long[], OnnxAttribute[])"/> with an explicit output element type.</summary>
     public string Node(string opType, IReadOnlyList<string> inputs, long[] outputShape, OnnxElementType outputType, params OnnxAttribute[] attributes)
     {
+        var node = CreateNode(CurrentPath.Length == 0 ? opType : CurrentPath, opType, inputs, outputShape, outputType, attributes);
+        Nodes.Add(node);
+        return node.Outputs[0];
+    }
+
+    /// <summary>A node named after <paramref name="hint"/> (made unique) whose output is declared, but not yet placed
+    /// in <see cref="Nodes"/> (for passes that rewrite the node list in order).</summary>
+    internal OnnxNode CreateNode(string hint, string opType, IReadOnlyList<string> inputs, long[] outputShape, OnnxElementType outputType, params OnnxAttribute[] attributes)
+    {
         foreach (var input in inputs)
             if (input.Length > 0 && !_values.ContainsKey(input))
                 throw new ArgumentException($"{opType} at '{CurrentPath}': no value named '{input}' in the graph");
-        var name = Unique(CurrentPath.Length == 0 ? opType : CurrentPath);
-        Nodes.Add(new OnnxNode { Name = name, OpType = opType, Inputs = inputs.ToList(), Outputs = new List<string> { name }, Attributes = attributes });
+        var name = Unique(hint);
         _values[name] = (outputType, (long[])outputShape.Clone());
-        return name;
+        return new OnnxNode { Name = name, OpType = opType, Inputs = inputs.ToList(), Outputs = new List<string> { name }, Attributes = attributes };
     }
 
     /// <summary>max(x, 0).</summary>

@@ -5,6 +5,12 @@ public enum OnnxElementType
 {
     /// <summary>32-bit float (<c>FLOAT = 1</c>).</summary>
     Float = 1,
+    /// <summary>8-bit unsigned integer (<c>UINT8 = 2</c>): quantized activations.</summary>
+    UInt8 = 2,
+    /// <summary>8-bit signed integer (<c>INT8 = 3</c>): quantized weights.</summary>
+    Int8 = 3,
+    /// <summary>32-bit signed integer (<c>INT32 = 6</c>): quantized biases.</summary>
+    Int32 = 6,
     /// <summary>64-bit signed integer (<c>INT64 = 7</c>).</summary>
     Int64 = 7,
 }

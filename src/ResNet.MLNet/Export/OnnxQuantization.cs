@@ -1,0 +1,26 @@
+namespace ResNet.MLNet.Export;
+
+/// <summary>
+/// Static int8 quantization of an exported model (<see cref="OnnxExportOptions.Quantization"/>), in ONNX Runtime's
+/// QDQ form: convolution and classifier weights as int8 (symmetric, one scale per output channel for convolutions),
+/// biases as int32, and a QuantizeLinear/DequantizeLinear pair (uint8, one scale and zero point per tensor) on every
+/// activation that a convolution, the classifier, a residual addition or a pooling reads. ONNX Runtime fuses the
+/// pairs into its integer kernels (QLinearConv, QLinearAdd, QGemm; VNNI where the CPU has it). The activations'
+/// ranges are the minimum and maximum seen on <see cref="CalibrationImages"/> (min–max calibration).
+/// </summary>
+/// <remarks>Quantization trades a little accuracy for speed: measure the agreement of the quantized model's
+/// predictions with the float model's on held-out images before deploying it (docs/onnx.md gives the figures
+/// measured on Fashion-MNIST).</remarks>
+public sealed record OnnxQuantization
+{
+    /// <summary>Calibration images in the graph input's layout and units: (N, C, H, W) flattened, with the export's
+    /// channels, height and width (pixels in [0, 1] when <see cref="OnnxExportOptions.Mean"/> is set, else what the
+    /// network reads). A few hundred images drawn from the training data are typical. Required, at least one image.</summary>
+    public required ReadOnlyMemory<float> CalibrationImages { get; init; }
+
+    /// <summary>Images per ONNX Runtime call while calibrating. Default 64.</summary>
+    public int CalibrationBatchSize { get; init; } = 64;
+
+    /// <summary>Threads ONNX Runtime uses while calibrating. Default <see cref="Environment.ProcessorCount"/>.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+}
