@@ -23,4 +23,17 @@ public sealed record OnnxQuantization
 
     /// <summary>Threads ONNX Runtime uses while calibrating. Default <see cref="Environment.ProcessorCount"/>.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The uint8 scale and zero point of an activation whose calibrated range is [<paramref name="min"/>,
+    /// <paramref name="max"/>]: the range widened to include 0 (so that 0, the padding value, is exact) and spread
+    /// over 0..255, as PyTorch's <c>MinMaxObserver</c> and ONNX Runtime's quantizer compute them.</summary>
+    public static (float Scale, byte ZeroPoint) ActivationParameters(float min, float max)
+    {
+        const float levels = 255;
+        // in float32 throughout, as both compute it: the zero point of [-1, 1] is 127, not 128
+        float lo = Math.Min(0, min), hi = Math.Max(0, max);
+        if (!(hi - lo > 0)) return (1f, 0);
+        float scale = (hi - lo) / levels;
+        return (scale, (byte)Math.Clamp(MathF.Round(-lo / scale, MidpointRounding.ToEven), 0, levels));
+    }
 }

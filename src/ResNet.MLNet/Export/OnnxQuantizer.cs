@@ -18,7 +18,6 @@ internal static class OnnxQuantizer
         "Conv", "Gemm", "Add", "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Slice", "Pad",
     };
 
-    private const int ActivationLevels = 255;  // uint8
     private const int WeightLimit = 127;       // int8, symmetric: [-127, 127]
 
     /// <summary>
@@ -109,7 +108,7 @@ internal static class OnnxQuantizer
 
         void QuantizeActivation(string value)
         {
-            var (scale, zeroPoint) = ActivationParameters(ranges[value].Min, ranges[value].Max);
+            var (scale, zeroPoint) = OnnxQuantization.ActivationParameters(ranges[value].Min, ranges[value].Max);
             scales[value] = scale;
             var s = graph.Constant(value + ".scale", new[] { scale });
             var z = graph.AddInitializer(value + ".zero_point", OnnxElementType.UInt8, Array.Empty<long>(), new[] { zeroPoint });
@@ -120,15 +119,6 @@ internal static class OnnxQuantizer
             rewritten.Add(dq);
             dequantized[value] = dq.Outputs[0];
         }
-    }
-
-    /// <summary>uint8 scale and zero point covering [min, max] and 0 (so that zero, the padding value, is exact).</summary>
-    internal static (float Scale, byte ZeroPoint) ActivationParameters(float min, float max)
-    {
-        double lo = Math.Min(0, min), hi = Math.Max(0, max);
-        if (hi - lo < 1e-12) return (1f, 0);
-        double scale = (hi - lo) / ActivationLevels;
-        return ((float)scale, (byte)Math.Clamp(Math.Round(-lo / scale, MidpointRounding.ToEven), 0, ActivationLevels));
     }
 
     // Replaces the float weight input by DequantizeLinear(int8 weight, per-channel scales, zero points 0, axis 0);

@@ -78,6 +78,7 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         var trainerOptions = o.ToTrainerOptions();
         using var model = CreateModel(o, weightsPath, classes.Count, out var loadReport);
         TrainingResult result;
+        float[]? calibration = null;
         using (trainData as IDisposable)
         using (validation as IDisposable)
         {
@@ -91,6 +92,7 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
             result = o.EffectiveFineTuning == FineTuningMode.FrozenBackbone
                 ? FrozenBackboneTraining.Fit(model, trainData, validation, trainerOptions, progress, o.CancellationToken, batchProgress)
                 : new Trainer(model, trainerOptions).Fit(trainData, validation, progress, o.CancellationToken, batchProgress);
+            if (o.QuantizeScoringModel && result.History.Count > 0) calibration = CalibrationPixels(trainData, o);
         }
         var skippedImages = skipped();
         if (result.History.Count > 0 && skippedImages.Count >= rows)
@@ -98,7 +100,7 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
         foreach (var s in skippedImages) Log($"skipped {s.Source}: {s.Reason}");
         model.To(Device.Cpu);
         model.Eval();
-        var onnx = ExportOnnx(o, model, kind, classes);
+        var onnx = ExportOnnx(o, model, kind, classes, calibration);
         var scoring = ScoringChain.Build(ml, input, preprocessing, kind, o, keys, onnx);
         var weights = new MemoryStream();
         SafeTensors.Save(weights, model.StateDict(), PretrainedSource.NormalisationMetadata(o.EffectiveMean, o.EffectiveStd));
@@ -116,7 +118,25 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
             : PretrainedNetwork.Create(o.Architecture, weightsPath, classCount, o.Channels, out report);
     }
 
-    private static byte[] ExportOnnx(ResNetClassifierOptions o, Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes)
+    /// <summary>Calibration images for <see cref="ResNetClassifierOptions.QuantizeScoringModel"/>: a seeded draw of
+    /// training images, in the exported graph's input units (pixels in [0, 1]: the normalisation is undone, the graph
+    /// applies it itself).</summary>
+    private static float[] CalibrationPixels(ITrainingData data, ResNetClassifierOptions o)
+    {
+        using var scope = TensorScope.Begin();
+        var (images, _) = data.Batches(Math.Min(o.QuantizationCalibrationImages, data.Count), shuffle: true, seed: o.Seed, o.CancellationToken).First();
+        var pixels = images.To(Device.Cpu).Contiguous().ToArray<float>();
+        var (mean, std) = (o.EffectiveMean, o.EffectiveStd);
+        int plane = data.Height * data.Width;
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            int c = i / plane % data.Channels;
+            pixels[i] = pixels[i] * std[c] + mean[c];
+        }
+        return pixels;
+    }
+
+    private static byte[] ExportOnnx(ResNetClassifierOptions o, Models.ResNet model, ImageInputKind kind, IReadOnlyList<string> classes, float[]? calibration)
     {
         var metadata = new Dictionary<string, string>(o.Manifest())
         {
@@ -131,6 +151,7 @@ public sealed class ResNetClassifierEstimator : IEstimator<ResNetClassifierTrans
             InputName = ImageInput.PixelColumn(kind, o), Channels = o.Channels, Height = o.ImageSize, Width = o.ImageSize,
             Mean = o.EffectiveMean, Std = o.EffectiveStd, ProbabilitiesName = o.ScoreColumnName,
             PredictedIndexName = ChainColumns.PredictedIndex, Metadata = metadata,
+            Quantization = calibration == null ? null : new OnnxQuantization { CalibrationImages = calibration },
         });
     }
 
