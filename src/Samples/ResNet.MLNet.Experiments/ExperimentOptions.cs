@@ -47,6 +47,7 @@ public sealed record ExperimentOptions
                   --checkpoints DIR  keep per-network checkpoints here; run the same command again to resume
                   --out DIR      results directory (default {d.OutputDirectory})
                   --data DIR     Fashion-MNIST directory (default {FashionMnist.DefaultDirectory})
+                also: resnet-experiments transfer --help, resnet-experiments quantization --help
                 """;
         }
     }

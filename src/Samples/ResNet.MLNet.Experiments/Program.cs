@@ -5,6 +5,7 @@ using ResNet.MLNet.Experiments;
 using ResNet.MLNet.Torch;
 
 if (args.Length > 0 && args[0] == "transfer") return TransferExperiment.Run(args[1..]);
+if (args.Length > 0 && args[0] == "quantization") return QuantizationExperiment.Run(args[1..]);
 
 ExperimentOptions options;
 try
