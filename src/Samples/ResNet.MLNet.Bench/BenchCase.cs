@@ -15,8 +15,14 @@ public sealed record BenchCase(
     [property: JsonPropertyName("precision")] string? Precision = null)
 {
     /// <summary>The training arithmetic of both sides: fp32 unless the case says <c>"precision": "bf16"</c>.</summary>
+    [JsonIgnore]
     public ResNet.MLNet.Engine.TrainingPrecision TrainingPrecision =>
         ResNet.MLNet.Engine.TrainingPrecisionNames.Parse(Precision ?? "fp32");
+
+    /// <summary>Whether ours scores with the int8 model (<c>"precision": "int8"</c> on an inference case); every other
+    /// side stays fp32, so that ours/ORT is the gain over the float model.</summary>
+    [JsonIgnore]
+    public bool IsInt8 => !IsTraining && Precision == "int8";
 
     /// <summary>Whether an iteration is a training step (otherwise one inference pass).</summary>
     public bool IsTraining => Kind == "train";
@@ -50,7 +56,8 @@ public sealed record BenchCase(
         {
             if (c.Kind is not ("train" or "infer")) throw new InvalidDataException($"{path}: case '{c.Name}' has kind '{c.Kind}' (expected train or infer)");
             if (c.Shape is not { Length: 3 }) throw new InvalidDataException($"{path}: case '{c.Name}' needs a shape [C, H, W]");
-            if (c.Precision != null && c.Kind != "train") throw new InvalidDataException($"{path}: case '{c.Name}' sets a precision, which only training cases have");
+            if (c.Precision != null && !(c.IsTraining ? c.Precision is "fp32" or "bf16" : c.Precision is "fp32" or "int8"))
+                throw new InvalidDataException($"{path}: case '{c.Name}' has precision '{c.Precision}' (training: fp32 or bf16; inference: fp32 or int8)");
             if (c.Batch < 1 || c.Iterations < 1) throw new InvalidDataException($"{path}: case '{c.Name}' needs a positive batch and iteration count");
         }
         return file.Cases;

@@ -9,7 +9,7 @@ namespace ResNet.MLNet.Bench;
 
 /// <summary>
 /// The three scorers of an inference <see cref="BenchCase"/> on one exported model and one fixed batch: our
-/// <see cref="OnnxScorer"/>, a plain <see cref="InferenceSession"/> on the same file with the same settings (the
+/// <see cref="OnnxScorer"/> (on the int8 export of the same network in an int8 row), a plain <see cref="InferenceSession"/> on the same file with the same settings (the
 /// floor our wrapper is measured against), and our libtorch <see cref="Scorer"/> (BN folded, channels-last).
 /// </summary>
 public sealed class OnnxCase : IDisposable
@@ -37,9 +37,17 @@ public sealed class OnnxCase : IDisposable
             _pixels = _images.ToArray<float>();
         }
         _path = Path.Combine(Path.GetTempPath(), $"resnet-bench-{benchCase.Name}-{Environment.ProcessId}.onnx");
-        OnnxExporter.Export(_model, new OnnxExportOptions { Channels = benchCase.Shape[0], Height = benchCase.Shape[1], Width = benchCase.Shape[2] }, _path);
+        var export = new OnnxExportOptions { Channels = benchCase.Shape[0], Height = benchCase.Shape[1], Width = benchCase.Shape[2] };
+        OnnxExporter.Export(_model, export, _path);
         // the whole case batch in one call, as the raw session gets it: the ratio measures the wrapper, not chunking
-        _ours = new OnnxScorer(_path, new OnnxScorerOptions { IntraOpThreads = threads, BatchSize = benchCase.Batch });
+        var scoring = new OnnxScorerOptions { IntraOpThreads = threads, BatchSize = benchCase.Batch };
+        _ours = benchCase.IsInt8
+            ? new OnnxScorer(OnnxExporter.Export(_model, export with
+            {
+                // calibrated on random images like the batch (the weights are random too: this row measures speed only)
+                Quantization = new OnnxQuantization { CalibrationImages = Calibration(benchCase), Threads = threads },
+            }), scoring)
+            : new OnnxScorer(_path, scoring);
         using var options = new SessionOptions
         {
             IntraOpNumThreads = threads, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
@@ -49,7 +57,13 @@ public sealed class OnnxCase : IDisposable
         _libtorch = new Scorer(_model, channelsLast: channelsLast);
     }
 
-    /// <summary>Our OnnxScorer, <paramref name="iterations"/> batches.</summary>
+    private static float[] Calibration(BenchCase benchCase)
+    {
+        using var scope = TensorScope.Begin();
+        return Tensor.Randn(new long[] { 32, benchCase.Shape[0], benchCase.Shape[1], benchCase.Shape[2] }).ToArray<float>();
+    }
+
+    /// <summary>Our OnnxScorer (on the int8 model in an int8 row), <paramref name="iterations"/> batches.</summary>
     public void RunOurs(int iterations)
     {
         for (int i = 0; i < iterations; i++) _ours.Run(_pixels, (int)_shape[0]);
