@@ -30,6 +30,7 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => d.Seed };
         var precision = new Option<string>("--precision") { Description = $"Training arithmetic: {Engine.TrainingPrecisionNames.Help} (bf16 mixed precision needs AVX512_BF16)", DefaultValueFactory = _ => d.Precision.ToString().ToLowerInvariant() };
         var onnx = new Option<string?>("--onnx") { Description = "Also write the network as an ONNX file here" };
+        var int8 = new Option<bool>("--int8") { Description = "Score with an int8-quantized model (about 2x faster on CPUs with VNNI; calibrated on training images; docs/onnx.md)" };
         var skip = new Option<bool>("--skip-undecodable") { Description = "Leave out images that cannot be decoded (and list them)" };
         var checkpoints = new Option<string?>("--checkpoint-dir") { Description = "Write a checkpoint after every epoch here" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --checkpoint-dir" };
@@ -47,7 +48,7 @@ internal static class TrainCommand
         var syncBn = new Option<bool>("--sync-bn") { Description = "With --nproc/--nnodes: BN statistics over the whole group's batch (synchronised BN) instead of each rank's", DefaultValueFactory = _ => group.SyncBatchNorm };
         var command = new Command("train", "Train a classifier on labelled images and save it as a model zip")
         {
-            data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, erasing, smoothing, device, precision, seed, skip, checkpoints, resume, onnx,
+            data, model, architecture, imageSize, channels, resizing, epochs, batchSize, learningRate, validation, augment, erasing, smoothing, device, precision, seed, skip, checkpoints, resume, onnx, int8,
             pretrained, pretrainedSha, fineTuning, backboneLr, freezeBn, nproc, nnodes, nodeRank, masterAddr, masterPort, distTimeout, syncBn,
         };
         command.SetAction(r => DataLoading.Run(() =>
@@ -68,7 +69,7 @@ internal static class TrainCommand
                 LabelSmoothing = r.GetValue(smoothing),
                 Device = Device.Parse(r.GetValue(device)!), SkipUndecodableImages = r.GetValue(skip),
                 CheckpointDirectory = r.GetValue(checkpoints), Resume = r.GetValue(resume), Distributed = distributed,
-                Precision = Engine.TrainingPrecisionNames.Parse(r.GetValue(precision)!),
+                Precision = Engine.TrainingPrecisionNames.Parse(r.GetValue(precision)!), QuantizeScoringModel = r.GetValue(int8),
                 Pretrained = r.GetValue(pretrained), PretrainedSha256 = r.GetValue(pretrainedSha), FineTuning = r.GetValue(fineTuning),
                 BackboneLearningRateMultiplier = r.GetValue(backboneLr), FreezeBatchNormStatistics = r.GetValue(freezeBn),
                 MetricsCallback = m => Console.WriteLine(
