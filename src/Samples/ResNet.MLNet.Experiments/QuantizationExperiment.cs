@@ -36,6 +36,11 @@ internal static class QuantizationExperiment
 
     public static int Run(string[] args)
     {
+        if (args.Contains("-h") || args.Contains("--help"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
         Settings s;
         try { s = Parse(args); }
         catch (Exception e) when (e is ArgumentException or FormatException)
@@ -132,7 +137,11 @@ internal static class QuantizationExperiment
             int Int() => int.Parse(Next(), CultureInfo.InvariantCulture) is var v && v > 0 ? v : throw new ArgumentException($"{args[i]} must be positive");
             switch (args[i])
             {
-                case "--architecture": architecture = Enum.Parse<ResNetArchitecture>(Next(), ignoreCase: true); break;
+                case "--architecture":
+                    var name = Next();
+                    architecture = Enum.TryParse<ResNetArchitecture>(name, ignoreCase: true, out var a) ? a
+                        : throw new ArgumentException($"--architecture: '{name}' is not one of {string.Join(", ", Enum.GetNames<ResNetArchitecture>())}");
+                    break;
                 case "--checkpoint": checkpoint = Next(); break;
                 case "--preprocessing":
                     s = s with { Folders = Next() switch { "idx" => false, "folders" => true, var p => throw new ArgumentException($"--preprocessing is idx or folders, got {p}") } };
@@ -141,7 +150,6 @@ internal static class QuantizationExperiment
                 case "--batch": s = s with { Batch = Int() }; break;
                 case "--reps": s = s with { Reps = Int() }; break;
                 case "--data": s = s with { Data = Next() }; break;
-                case "-h" or "--help": throw new ArgumentException("resnet-experiments quantization: int8 vs float scoring of a trained checkpoint");
                 default: throw new ArgumentException($"unknown option {args[i]}");
             }
         }
