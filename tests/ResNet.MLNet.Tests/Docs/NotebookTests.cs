@@ -45,8 +45,13 @@ public class NotebookTests(ITestOutputHelper output)
     public void DegradationNotebookReadsTheResultsAndPlots()
     {
         var stdout = Run("degradation.ipynb");
-        var csv = File.ReadLines(Path.Combine(Repository.Root, "docs/experiments/results/degradation.csv")).Skip(1).Select(l => l.Split(',')[0]).Distinct();
-        foreach (var network in csv) Assert.Contains(network + " ", stdout);
+        foreach (var (file, seed) in new[] { ("degradation-60k-6ep.csv", 1), ("degradation-60k-6ep-seed2.csv", 2) })
+        {
+            var networks = File.ReadLines(Path.Combine(Repository.Root, "docs/experiments/results/full", file)).Skip(1).Select(l => l.Split(',')[0]).Distinct().ToList();
+            Assert.Equal(4, networks.Count);
+            foreach (var network in networks)
+                Assert.Contains(stdout.Split('\n'), l => l.StartsWith(network + " ", StringComparison.Ordinal) && l.Contains($"seed {seed},", StringComparison.Ordinal));
+        }
         Assert.Contains("\u001eHTML ", stdout);
     }
 
