@@ -53,12 +53,14 @@ internal static class OnnxQuantizer
         var ranges = values.ToDictionary(v => v, _ => (Min: float.PositiveInfinity, Max: float.NegativeInfinity), StringComparer.Ordinal);
         int images = (int)(pixels.Length / imageSize);
         using var runOptions = new RunOptions();
+        var inputNames = new[] { inputName };
+        var outputNames = values.ToArray();
         for (int start = 0; start < images; start += quantization.CalibrationBatchSize)
         {
             int count = Math.Min(quantization.CalibrationBatchSize, images - start);
             var batch = pixels.Slice((int)(start * imageSize), (int)(count * imageSize)).ToArray();
             using var input = OrtValue.CreateTensorValueFromMemory(batch, new long[] { count, imageShape[1], imageShape[2], imageShape[3] });
-            using var outputs = session.Run(runOptions, new[] { inputName }, new[] { input }, values.ToArray());
+            using var outputs = session.Run(runOptions, inputNames, new[] { input }, outputNames);
             for (int i = 0; i < values.Count; i++)
             {
                 var data = outputs[i].GetTensorDataAsSpan<float>();
